@@ -1,0 +1,90 @@
+"""Money: Decimal construction, ISO 4217 minor units and the one rounding rule.
+
+Every amount in twinledger is a ``Decimal``. Floats are refused at construction so that a binary
+fraction can never leak into a ledger figure. Rounding happens only where SPEC 4.2 says (once per
+priced line and per economic component), always to the currency's ISO 4217 minor unit with
+ROUND_HALF_EVEN.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+# ISO 4217 minor units (the standard's own table, not CLDR's display digits: HUF, IDR, COP are 2,
+# IQD is 3). Every active code is listed so that an unknown currency is an error, never a guess.
+MINOR_UNITS: dict[str, int] = {
+    **dict.fromkeys(
+        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN "
+        "BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS "
+        "GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR "
+        "LRD LSL MAD MDL MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB "
+        "PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC "
+        "SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS VES WST XCD XCG YER ZAR ZMW "
+        "ZWG".split(),
+        2,
+    ),
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+    # MGA's minor unit (iraimbilanja = 1/5 ariary) is not decimal; ISO 4217 lists it as 2.
+    "MGA": 2,
+}
+
+
+class MoneyError(ValueError):
+    """A value that cannot be money (a float, garbage text, an unknown currency)."""
+
+
+def dec(value: object) -> Decimal:
+    """Exact Decimal from a str, int or Decimal; floats are refused.
+
+    >>> dec("150.00")
+    Decimal('150.00')
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError(f"{value!r} is a float; give money and rates as strings or integers")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise MoneyError(f"{value!r} is not a decimal number") from None
+    else:
+        raise MoneyError(f"{value!r} is not a decimal number")
+    if not result.is_finite():
+        raise MoneyError(f"{value!r} is not a finite number")
+    return result
+
+
+def is_currency(code: str) -> bool:
+    return code in MINOR_UNITS
+
+
+def minor_units(currency: str) -> int:
+    try:
+        return MINOR_UNITS[currency]
+    except KeyError:
+        raise MoneyError(f"unknown currency {currency!r} (not an ISO 4217 code)") from None
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round to the currency's minor unit, half to even (the only rounding rule of the ledger)."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN) + 0
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """Plain machine form in the currency's minor units: "4358.39", "500000", "1.250"."""
+    return str(round_money(amount, currency))
+
+
+def zero(currency: str) -> Decimal:
+    return round_money(Decimal(0), currency)

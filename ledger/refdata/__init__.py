@@ -1,0 +1,1 @@
+"""Reference data: parties, contracts and the code lists they are checked against."""

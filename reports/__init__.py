@@ -1,0 +1,1 @@
+"""Documents rendered from ledger data: PDF statements and spreadsheet exports."""
