@@ -1,1 +1,42 @@
 """Documents rendered from ledger data: PDF statements and spreadsheet exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reports.agency_pdf import render_agency_statement
+from reports.brand_pdf import render_brand_invoices
+from reports.talent_pdf import render_talent_statement
+
+__all__ = [
+    "render_agency_statement",
+    "render_brand_invoices",
+    "render_statement",
+    "render_talent_statement",
+]
+
+
+def render_statement(doc: dict[str, Any], out_dir: Path) -> list[Path]:
+    """Render a statement document to PDF(s) in ``out_dir``; returns the files written.
+
+    Talent and agency: ``{statement_id}.pdf``. Brand: one invoice per currency,
+    ``{statement_id}-{CCY}.pdf``.
+    """
+    out_dir = Path(out_dir)
+    kind = str((doc.get("party") or {}).get("type") or "")
+    statement_id = str(doc.get("statement_id") or "")
+    if (
+        not statement_id
+        or "/" in statement_id
+        or "\\" in statement_id
+        or statement_id.startswith(".")
+    ):
+        raise ValueError(f"statement_id {statement_id!r} cannot be used as a file name")
+    if kind == "talent":
+        return [render_talent_statement(doc, out_dir / f"{statement_id}.pdf")]
+    if kind == "agency":
+        return [render_agency_statement(doc, out_dir / f"{statement_id}.pdf")]
+    if kind == "brand":
+        return render_brand_invoices(doc, out_dir)
+    raise ValueError(f"unknown party type {kind!r}; expected talent, agency or brand")

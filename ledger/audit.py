@@ -1,0 +1,94 @@
+"""`audit verify`: check every invariant of the books and that nothing was altered outside.
+
+1. the journal's hash chain is intact and every entry balances per currency;
+2. per closed period and contract currency, brand charges = talent + agency + withholding credits
+   (through `fx:clearing` where a payout currency differs);
+3. every issued statement still hashes to its verification code, and each closed talent
+   statement's payable equals the payout posted to the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from ledger.journal import load_entries, verify_chain
+from ledger.settlement.documents import verification_code
+from ledger.storage.db import reading
+from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.workspace import Workspace
+
+
+def _conservation(session: Session) -> list[str]:
+    closed = {r.period for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))}
+    problems = []
+    charged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    credited: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for entry in load_entries(session):
+        if entry.kind != "settlement" or entry.period not in closed:
+            continue
+        for p in entry.postings:
+            key = (entry.period, p.currency)
+            if p.account.startswith("brand:"):
+                charged[key] += p.amount
+            elif (
+                p.amount < 0
+                and p.account.split(":")[0]
+                in (
+                    "talent",
+                    "agency",
+                    "withholding",
+                    "fx",
+                )
+            ) or p.account.startswith("fx:"):
+                credited[key] -= p.amount
+    for key in sorted(set(charged) | set(credited)):
+        if charged[key] != credited[key]:
+            problems.append(
+                f"period {key[0]} {key[1]}: brand charges {charged[key]} differ from talent, "
+                f"agency and withholding credits {credited[key]}"
+            )
+    return problems
+
+
+def _statements(session: Session) -> list[str]:
+    problems = []
+    payouts: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for entry in load_entries(session):
+        if entry.kind == "payout":
+            for p in entry.postings:
+                if p.account.startswith("talent:") and p.amount > 0:
+                    payouts[(entry.period, p.account.split(":")[1])] += p.amount
+    closed = {r.period for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))}
+    for row in session.exec(select(StatementRow)):
+        doc = json.loads(row.document)
+        if (
+            verification_code(doc) != row.verification_code
+            or doc.get("verification_code") != row.verification_code
+        ):
+            problems.append(
+                f"statement {row.statement_id} was altered: its verification code "
+                "no longer matches its data"
+            )
+            continue
+        if row.period in closed and row.party_type == "talent":
+            payable = Decimal(doc["summary"]["payable"])
+            posted = payouts.get((row.period, row.party_id), Decimal(0))
+            if payable != posted:
+                problems.append(
+                    f"statement {row.statement_id} says payable {payable} but the "
+                    f"journal paid {posted}"
+                )
+    return problems
+
+
+def verify(workspace: Workspace) -> dict[str, object]:
+    with reading(workspace.engine) as session:
+        problems = verify_chain(session)
+        problems += _conservation(session)
+        problems += _statements(session)
+        entries = len(load_entries(session))
+    return {"ok": not problems, "entries": entries, "problems": problems}

@@ -1,0 +1,81 @@
+"""The `twinledger` command line: a thin typer layer over the library.
+
+Commands parse arguments, call the library and print through ``ledger.cli.output``. Refusals
+(``LedgerError``) become one line on stderr and exit code 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from ledger.cli import output
+from ledger.errors import LedgerError
+from ledger.workspace import Workspace, default_root
+
+
+class LedgerGroup(TyperGroup):
+    """Turns library refusals into a one-line message and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as exc:
+            output.fail(str(exc))
+            raise typer.Exit(1) from None
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            output.fail(f"{exc.filename}: {exc.strerror}")
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=LedgerGroup,
+    name="twinledger",
+    help="Royalty and usage ledger for AI digital twins of real people.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        metavar="DIR",
+        help="Workspace directory (default: $TWINLEDGER_HOME or ./twinledger-data).",
+    ),
+) -> None:
+    """Royalty and usage ledger for AI digital twins of real people.
+
+    Example: twinledger --workspace ./books settle run 2026-03
+    """
+    ctx.obj = workspace or default_root()
+
+
+def open_workspace(ctx: typer.Context) -> Workspace:
+    workspace = Workspace.open(ctx.find_root().obj)
+    workspace.check_schema()
+    return workspace
+
+
+def workspace_root(ctx: typer.Context) -> Path:
+    root_dir: Path = ctx.find_root().obj
+    return root_dir
+
+
+from ledger.cli import reference, settle, statements, usage  # noqa: E402
+
+for module in (reference, usage, settle, statements):
+    module.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,143 @@
+"""`init`, `parties import`, `contracts import|validate|list`, `fx import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ledger import imports
+from ledger.cli import open_workspace, output, workspace_root
+from ledger.workspace import Workspace
+
+JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+
+
+def register(app: typer.Typer) -> None:
+    parties = typer.Typer(help="Agencies, talents, brands and twins.", no_args_is_help=True)
+    contracts = typer.Typer(help="Licences of a twin to a brand.", no_args_is_help=True)
+    fx = typer.Typer(help="Foreign-exchange reference rates.", no_args_is_help=True)
+    app.add_typer(parties, name="parties")
+    app.add_typer(contracts, name="contracts")
+    app.add_typer(fx, name="fx")
+
+    @app.command()
+    def init(
+        ctx: typer.Context,
+        database_url: str | None = typer.Option(
+            None,
+            "--database-url",
+            metavar="URL",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite file).",
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Create a workspace, or upgrade an existing one's schema.
+
+        Example: twinledger --workspace ./books init
+        """
+        workspace = Workspace.init(workspace_root(ctx), database_url)
+        doc = {"workspace": str(workspace.root), "database_url": workspace.database_url}
+        if as_json:
+            output.print_json(doc)
+        else:
+            output.line(f"workspace ready at {workspace.root}")
+
+    @parties.command("import")
+    def parties_import(ctx: typer.Context, file: Path, as_json: bool = JSON) -> None:
+        """Import parties from a TOML file (an upsert by id).
+
+        Example: twinledger parties import parties.toml
+        """
+        counts = imports.import_parties(open_workspace(ctx), file)
+        if as_json:
+            output.print_json(counts)
+        else:
+            output.line("imported " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+    def _report(result: imports.ContractImport, as_json: bool, verb: str) -> None:
+        for warning in result.warnings:
+            output.warn(warning)
+        if as_json:
+            output.print_json(result.as_dict())
+            return
+        for label, ids in (
+            ("imported", result.imported),
+            ("amended", result.amended),
+            ("unchanged", result.unchanged),
+        ):
+            if ids:
+                output.line(f"{verb if label != 'unchanged' else ''}{label}: {', '.join(ids)}")
+
+    @contracts.command("import")
+    def contracts_import(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., metavar="FILE|DIR"),
+        amend: bool = typer.Option(
+            False, "--amend", help="Store changed content as a new revision."
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Import contracts from a TOML file or a directory of them (all or nothing).
+
+        Example: twinledger contracts import contracts/
+        """
+        _report(imports.import_contracts(open_workspace(ctx), path, amend), as_json, "")
+
+    @contracts.command("validate")
+    def contracts_validate(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., metavar="FILE|DIR"),
+        amend: bool = typer.Option(False, "--amend", help="Check as an amendment."),
+        as_json: bool = JSON,
+    ) -> None:
+        """Check contracts as `import` would, storing nothing.
+
+        Example: twinledger contracts validate contracts/ZEP-2026-001.toml
+        """
+        _report(imports.validate_contracts(open_workspace(ctx), path, amend), as_json, "would be ")
+
+    @contracts.command("list")
+    def contracts_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+        """List the contracts in force (newest revision of each).
+
+        Example: twinledger contracts list --json
+        """
+        rows = imports.list_contracts(open_workspace(ctx))
+        if as_json:
+            output.print_json(
+                {
+                    "contracts": [
+                        {
+                            "id": c.id,
+                            "revision": c.revision,
+                            "brand": c.brand,
+                            "twin": c.twin,
+                            "currency": c.currency,
+                            "start": c.start.isoformat(),
+                            "end": c.end.isoformat(),
+                            "amendments": len(c.amendments),
+                            "exclusive": c.terms.exclusive,
+                        }
+                        for c in rows
+                    ]
+                }
+            )
+            return
+        output.table(
+            None,
+            ["contract", "rev", "brand", "twin", "currency", "start", "end"],
+            [(c.id, c.revision, c.brand, c.twin, c.currency, c.start, c.end) for c in rows],
+        )
+
+    @fx.command("import")
+    def fx_import(ctx: typer.Context, file: Path, as_json: bool = JSON) -> None:
+        """Import reference rates in the ECB CSV layout (units per 1 EUR).
+
+        Example: twinledger fx import eurofxref-hist.csv
+        """
+        count = imports.import_fx(open_workspace(ctx), file)
+        if as_json:
+            output.print_json({"rates": count})
+        else:
+            output.line(f"imported {count} rates")

@@ -1,0 +1,99 @@
+"""`statements render|data|verify`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ledger import statements as library
+from ledger.cli import open_workspace, output
+from ledger.cli.progress import progress_bar
+from ledger.cli.reference import JSON
+from ledger.errors import LedgerError
+
+
+def register(app: typer.Typer) -> None:
+    st = typer.Typer(help="Talent and agency statements, brand invoices.", no_args_is_help=True)
+    app.add_typer(st, name="statements")
+
+    @st.command("render")
+    def render(
+        ctx: typer.Context,
+        period: str,
+        party: str | None = typer.Option(None, "--party", help="Only this party's statement."),
+        out: Path | None = typer.Option(None, "--out", help="Directory for the PDFs."),
+        as_json: bool = JSON,
+    ) -> None:
+        """Render PDF statements of a draft or closed month.
+
+        Example: twinledger statements render 2026-03 --party liv-s --out ./pdf
+        """
+        with progress_bar("rendering statements") as advance:
+            files = library.render(open_workspace(ctx), period, party, out, advance)
+        if as_json:
+            output.print_json({"period": period, "files": [str(f) for f in files]})
+        else:
+            for f in files:
+                output.line(str(f))
+
+    @st.command("data")
+    def data(
+        ctx: typer.Context,
+        period: str,
+        party: str = typer.Option(..., "--party", help="Talent, agency or brand id."),
+        as_json: bool = JSON,
+    ) -> None:
+        """Print the data of one party's statement (the figures its PDF shows).
+
+        Example: twinledger statements data 2026-03 --party liv-s --json
+        """
+        doc = library.documents(open_workspace(ctx), period, party)[0]
+        if as_json:
+            output.print_json(doc)
+            return
+        output.line(f"{doc['statement_id']} ({doc['status']}) for {doc['party']['name']}")
+        output.table(
+            None,
+            [
+                "contract",
+                "brand",
+                "currency",
+                "earned",
+                "brand_due",
+                "commission",
+                "withholding",
+                "talent_net",
+            ],
+            [
+                (
+                    c["contract"],
+                    c["brand"],
+                    c["currency"],
+                    c["earned"],
+                    c["brand_due"],
+                    c["commission"],
+                    c["withholding"],
+                    c["talent_net"],
+                )
+                for c in doc["contracts"]
+            ],
+            right=["earned", "brand_due", "commission", "withholding", "talent_net"],
+        )
+        for key, value in doc["summary"].items():
+            if isinstance(value, str):
+                output.line(f"{key}: {value} {doc['currency']}")
+
+    @st.command("verify")
+    def verify(ctx: typer.Context, file: Path, as_json: bool = JSON) -> None:
+        """Check a statement PDF's verification code against the ledger.
+
+        Example: twinledger statements verify ST-2026-03-T-liv-s.pdf
+        """
+        result = library.verify_pdf(open_workspace(ctx), file)
+        if as_json:
+            output.print_json(result)
+        elif result["matches"]:
+            output.line(f"{file}: genuine {result['status']} statement {result['statement_id']}")
+        if not result["matches"]:
+            raise LedgerError(f"{file}: does not match the ledger: {result['reason']}")

@@ -1,0 +1,128 @@
+"""`ingest`, `batches list`, `demo`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ledger.cli import open_workspace, output, workspace_root
+from ledger.cli.reference import JSON
+from ledger.ingest.batch import ingest_file
+from ledger.storage.db import reading
+from ledger.storage.repo import all_batches, iso
+
+
+def register(app: typer.Typer) -> None:
+    batches = typer.Typer(help="Ingested files.", no_args_is_help=True)
+    app.add_typer(batches, name="batches")
+
+    @app.command()
+    def ingest(
+        ctx: typer.Context,
+        file: Path,
+        brand: str = typer.Option(..., "--brand", help="The brand whose log this is."),
+        profile: str | None = typer.Option(
+            None, "--profile", help="Profile name (in the workspace's profiles/) or path."
+        ),
+        strict: bool = typer.Option(
+            False, "--strict", help="Reject the whole file if any row is rejected."
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Ingest one usage log (CSV, JSON Lines or Parquet) as one atomic batch.
+
+        Example: twinledger ingest zephyr-2026-03.csv --brand zephyr --profile zephyr
+        """
+        result = ingest_file(open_workspace(ctx), file, brand, profile, strict)
+        if as_json:
+            output.print_json(result.as_dict())
+        elif result.status == "already_ingested":
+            output.line(f"{file}: already ingested as batch {result.batch_id}; nothing changed")
+        else:
+            output.line(
+                f"batch {result.batch_id} {result.status}: {result.rows_read} rows read, "
+                f"{result.accepted} accepted, {result.duplicates} duplicates, "
+                f"{result.rejected} rejected"
+                + (f" (see {result.quarantine})" if result.quarantine else "")
+            )
+        if result.status == "rejected":
+            output.fail(f"{file}: {result.rejected} row(s) rejected under --strict; nothing stored")
+            raise typer.Exit(1)
+
+    @batches.command("list")
+    def batches_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+        """List every ingested batch with its counts and lineage.
+
+        Example: twinledger batches list --json
+        """
+        with reading(open_workspace(ctx).engine) as session:
+            rows = all_batches(session)
+        docs = [
+            {
+                "batch_id": b.id,
+                "brand": b.brand,
+                "source_file": b.source_file,
+                "file_sha256": b.file_sha256,
+                "status": b.status,
+                "rows_read": b.rows_read,
+                "accepted": b.accepted,
+                "duplicates": b.duplicates,
+                "rejected": b.rejected,
+                "periods": json.loads(b.periods),
+                "quarantine": b.quarantine,
+                "created_at": iso(b.created_at),
+            }
+            for b in rows
+        ]
+        if as_json:
+            output.print_json({"batches": docs})
+            return
+        output.table(
+            None,
+            [
+                "batch",
+                "brand",
+                "file",
+                "status",
+                "read",
+                "accepted",
+                "dupes",
+                "rejected",
+                "periods",
+            ],
+            [
+                (
+                    d["batch_id"],
+                    d["brand"],
+                    d["source_file"],
+                    d["status"],
+                    d["rows_read"],
+                    d["accepted"],
+                    d["duplicates"],
+                    d["rejected"],
+                    " ".join(d["periods"]),
+                )
+                for d in docs
+            ],
+            right=["read", "accepted", "dupes", "rejected"],
+        )
+
+    @app.command()
+    def demo(
+        ctx: typer.Context,
+        out: Path | None = typer.Option(None, "--out", help="Where to write the PDFs."),
+        as_json: bool = JSON,
+    ) -> None:
+        """Run a whole monthly settlement on the bundled sample data in a fresh workspace.
+
+        Example: twinledger --workspace /tmp/demo demo
+        """
+        from ledger.demo import print_summary, run_demo
+
+        result = run_demo(workspace_root(ctx), out)
+        if as_json:
+            output.print_json(result)
+        else:
+            print_summary(result)

@@ -1,0 +1,121 @@
+"""`twinledger demo`: one monthly settlement, end to end, on the bundled sample data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ledger import imports, statements
+from ledger.cli import output
+from ledger.errors import LedgerError
+from ledger.ingest.batch import ingest_file
+from ledger.settlement import service
+from ledger.workspace import SETTINGS_FILE, Workspace
+
+DEMO_PERIOD = "2026-10"
+MARKER = ".twinledger-demo"
+
+
+def _fresh(root: Path) -> Workspace:
+    root = root.resolve()
+    if (root / SETTINGS_FILE).exists():
+        if not (root / MARKER).exists():
+            raise LedgerError(
+                f"{root} holds a workspace that the demo did not create; "
+                "give the demo another --workspace"
+            )
+        shutil.rmtree(root)
+    workspace = Workspace.init(root)
+    (root / MARKER).write_text("created by `twinledger demo`; safe to delete\n")
+    return workspace
+
+
+def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
+    """Init a fresh workspace, import the sample data, ingest a month of logs, settle it, close
+    it and render every statement. Returns what happened."""
+    import sample_data
+    from sample_data.generate import generate
+
+    workspace = _fresh(root)
+    imports.import_parties(workspace, sample_data.PARTIES)
+    contracts = imports.import_contracts(workspace, sample_data.CONTRACTS)
+    imports.import_fx(workspace, sample_data.FX)
+    ingested = [
+        {"brand": brand, "file": file.name, **ingest_file(workspace, file, brand).as_dict()}
+        for brand, file in generate(workspace.path("inbox"), DEMO_PERIOD)
+    ]
+    service.run(workspace, DEMO_PERIOD)
+    settled = service.close(workspace, DEMO_PERIOD)
+    files = statements.render(workspace, DEMO_PERIOD, out=out)
+    talents = [
+        {"talent": d["party"]["name"], "currency": d["currency"], **d["summary"]}
+        for d in statements.documents(workspace, DEMO_PERIOD)
+        if d["party"]["type"] == "talent"
+    ]
+    return {
+        "workspace": str(workspace.root),
+        "period": DEMO_PERIOD,
+        "contracts": contracts.imported,
+        "contract_warnings": contracts.warnings,
+        "ingested": ingested,
+        "settlement": settled,
+        "talents": talents,
+        "pdfs": [str(f) for f in files],
+    }
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    output.line(f"twinledger demo: workspace {result['workspace']}")
+    output.table(
+        "Ingested logs",
+        ["brand", "file", "status", "read", "accepted", "dupes", "rejected"],
+        [
+            (
+                i["brand"],
+                i["file"],
+                i["status"],
+                i["rows_read"],
+                i["accepted"],
+                i["duplicates"],
+                i["rejected"],
+            )
+            for i in result["ingested"]
+        ],
+        right=["read", "accepted", "dupes", "rejected"],
+    )
+    s = result["settlement"]
+    output.line(
+        f"Settled and closed {s['period']}: {s['contracts']} contracts, "
+        f"{s['events_rated']} events rated"
+    )
+    if s["exceptions"]:
+        output.line("Exceptions: " + ", ".join(f"{k} {v}" for k, v in s["exceptions"].items()))
+    output.table(
+        "Totals by contract currency",
+        ["currency", "brand_due", "commission", "withholding", "talent_net"],
+        [
+            (c, t["brand_due"], t["commission"], t["withholding"], t["talent_net"])
+            for c, t in s["totals"].items()
+        ],
+        right=["brand_due", "commission", "withholding", "talent_net"],
+    )
+    output.table(
+        "Talent payouts",
+        ["talent", "currency", "opening", "this period", "carried forward", "payable"],
+        [
+            (
+                t["talent"],
+                t["currency"],
+                t["opening_balance"],
+                t["net_this_period"],
+                t["carried_forward"],
+                t["payable"],
+            )
+            for t in result["talents"]
+        ],
+        right=["opening", "this period", "carried forward", "payable"],
+    )
+    output.line(f"{len(result['pdfs'])} PDF statements and invoices written:")
+    for pdf in result["pdfs"]:
+        output.line(f"  {pdf}")

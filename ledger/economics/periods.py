@@ -1,0 +1,68 @@
+"""Calendar months ("YYYY-MM") and the calendar-aligned periods of caps and minimum guarantees."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    match = _PERIOD.fullmatch(period)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"{period!r} is not a period (expected YYYY-MM)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last day of the month: ``period_bounds("2028-02")`` is Feb 1 and Feb 29, 2028."""
+    year, month = parse_period(period)
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def days_in_month(period: str) -> int:
+    first, last = period_bounds(period)
+    return (last - first).days + 1
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` through ``last``, inclusive and in order (empty if reversed)."""
+    year, month = parse_period(first)
+    end = parse_period(last)
+    months = []
+    while (year, month) <= end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def days(first: date, last: date) -> int:
+    """Days from ``first`` through ``last`` inclusive (0 when the range is empty)."""
+    return max(0, (last - first).days + 1)
+
+
+def overlap(a: tuple[date, date], b: tuple[date, date]) -> tuple[date, date] | None:
+    first, last = max(a[0], b[0]), min(a[1], b[1])
+    return (first, last) if first <= last else None
+
+
+def calendar_span(kind: str, day: date, term: tuple[date, date]) -> tuple[date, date]:
+    """The calendar-aligned month, quarter or year containing ``day``, or the whole ``term``."""
+    if kind == "month":
+        return period_bounds(period_of(day))
+    if kind == "quarter":
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        first = date(day.year, first_month, 1)
+        last = period_bounds(period_of(date(day.year, first_month + 2, 1)))[1]
+        return first, last
+    if kind == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    if kind == "term":
+        return term
+    raise ValueError(f"unknown period {kind!r}; expected month, quarter, year or term")

@@ -1,0 +1,303 @@
+"""The canonical usage event, the rejected-row record, and the rules that decide between them.
+
+``validate`` turns mapped rows (every canonical column as a trimmed string, null when empty) into
+typed events and rejected rows; ``dedupe`` settles event ids repeated inside one file. Both are
+Polars expressions over whole columns: no Python code touches a single row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ledger.domain import CHANNELS, KINDS, MEDIA
+from ledger.errors import LedgerError
+from ledger.refdata.countries import COUNTRIES
+
+EVENT_SCHEMA = pl.Schema(
+    {
+        "event_id": pl.String(),
+        "occurred_at": pl.Datetime("us", "UTC"),
+        "kind": pl.String(),
+        "twin_id": pl.String(),
+        "asset_id": pl.String(),
+        "channel": pl.String(),
+        "territory": pl.String(),
+        "media": pl.String(),
+        "quantity": pl.Int64(),
+        "duration_s": pl.Decimal(18, 3),
+        "campaign": pl.String(),
+        "category": pl.String(),
+        "ai_disclosure": pl.Boolean(),
+        "content_hash": pl.String(),
+        "line_no": pl.Int64(),
+    }
+)
+REJECTED_SCHEMA = pl.Schema(
+    {"line_no": pl.Int64(), "original": pl.String(), "reason": pl.String(), "message": pl.String()}
+)
+CANONICAL_COLUMNS: tuple[str, ...] = tuple(name for name in EVENT_SCHEMA if name != "line_no")
+ALWAYS_REQUIRED: tuple[str, ...] = ("event_id", "occurred_at", "kind", "twin_id", "asset_id")
+
+REASONS: dict[str, str] = {
+    "MISSING_VALUE": "a required column is empty (always required, or required by the row's kind)",
+    "UNKNOWN_KIND": "kind is not render, publication or impressions",
+    "UNKNOWN_TWIN": "twin_id is not a registered twin",
+    "BAD_TIMESTAMP": "occurred_at cannot be read as a timestamp",
+    "NONEXISTENT_TIME": "a naive occurred_at falls in a DST gap of the profile's timezone",
+    "AMBIGUOUS_TIME": "a naive occurred_at falls in a DST fold of the profile's timezone",
+    "UNKNOWN_MEDIA": "media is not still or video",
+    "UNKNOWN_CHANNEL": "channel is not one of the canonical channels",
+    "UNKNOWN_TERRITORY": "territory is not an ISO 3166-1 alpha-2 code",
+    "BAD_QUANTITY": "quantity is not a whole number",
+    "NEGATIVE_QUANTITY": "quantity is below zero",
+    "BAD_DURATION": "duration_s is not a number >= 0 with at most 3 decimals",
+    "BAD_BOOLEAN": "ai_disclosure is not true/false/1/0/yes/no",
+    "CONFLICTING_DUPLICATE": "event_id repeats an earlier row of the file with different content",
+}
+"""Reason codes in the order rows are checked: a row gets the first that applies."""
+
+
+class LogUnreadable(LedgerError):
+    """A log that cannot be read as a whole. The message names the file, line and column."""
+
+    def __init__(self, file: Path | str, line: int | None, message: str, column: str | None = None):
+        self.file, self.line, self.column = str(file), line, column
+        where = self.file if line is None else f"{self.file}: line {line}"
+        super().__init__(f"{where}: {message}")
+
+
+_ISO = (
+    r"^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d{1,9})?)?)?"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_TRUE = ("true", "1", "yes")
+_FALSE = ("false", "0", "no")
+_c = pl.col
+
+
+def _naive_iso() -> tuple[pl.Expr, pl.Expr]:
+    """The naive datetime and the UTC offset in minutes (null when naive) of an ISO 8601 string."""
+    parts = _c("occurred_at").str.extract_groups(_ISO)
+    text = pl.concat_str(
+        parts.struct.field("1"),
+        pl.lit("T"),
+        parts.struct.field("2").fill_null("00:00"),
+        parts.struct.field("3").fill_null(":00").str.replace(",", ".", literal=True),
+    )
+    naive = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    offset = parts.struct.field("4").str.to_uppercase().replace("Z", "+00:00")
+    digits = offset.str.replace_all(":", "", literal=True)
+    minutes = digits.str.slice(1, 2).cast(pl.Int64) * 60 + digits.str.slice(3, 2).replace(
+        "", "0"
+    ).fill_null("0").cast(pl.Int64)
+    signed = pl.when(digits.str.starts_with("-")).then(-minutes).otherwise(minutes)
+    return naive, signed
+
+
+def _timestamps(timezone: str, timestamp_format: str | None) -> dict[str, pl.Expr]:
+    """Expressions for the UTC timestamp and the three timestamp failure flags."""
+    aware_format = timestamp_format is not None and bool(re.search(r"%[:#]?z", timestamp_format))
+    if timestamp_format is None:
+        naive, offset = _naive_iso()
+        aware = (naive - pl.duration(minutes=offset)).dt.replace_time_zone("UTC")
+        has_offset = offset.is_not_null()
+    elif aware_format:
+        parsed = _c("occurred_at").str.to_datetime(timestamp_format, strict=False, time_unit="us")
+        naive, aware, has_offset = parsed.dt.replace_time_zone(None), parsed, pl.lit(True)
+    else:
+        naive = _c("occurred_at").str.to_datetime(timestamp_format, strict=False, time_unit="us")
+        aware, has_offset = naive.dt.replace_time_zone("UTC"), pl.lit(False)
+    strict = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    earliest = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    local = ~has_offset & naive.is_not_null()
+    return {
+        "_ts": pl.when(has_offset)
+        .then(aware.dt.convert_time_zone("UTC"))
+        .otherwise(strict.dt.convert_time_zone("UTC")),
+        "_bad_ts": naive.is_null(),
+        "_gap": local & earliest.is_null(),
+        "_fold": local & earliest.is_not_null() & strict.is_null(),
+    }
+
+
+def _checks(
+    twins: Collection[str] | None, timezone: str, decimal_separator: str
+) -> list[tuple[pl.Expr, str, pl.Expr]]:
+    """(failing condition, reason, message) in the documented order."""
+    sep = re.escape(decimal_separator)
+    kind, media = _c("kind"), _c("media")
+    published = kind.is_in(["publication", "impressions"])
+    needed = {
+        "channel": published,
+        "territory": published,
+        "ai_disclosure": kind == "publication",
+        "duration_s": (kind == "publication") & (media == "video"),
+    }
+    quantity = _c("quantity")
+    whole = quantity.str.contains(rf"^[+-]?\d{{1,18}}(?:{sep}0+)?$")
+    checks = [
+        (_c(name).is_null(), "MISSING_VALUE", pl.lit(f"missing value for column '{name}'"))
+        for name in ALWAYS_REQUIRED
+    ]
+    checks += [
+        (~kind.is_in(KINDS), "UNKNOWN_KIND", pl.format("unknown kind '{}'", kind)),
+        (
+            pl.lit(False) if twins is None else ~_c("twin_id").is_in(list(twins)),
+            "UNKNOWN_TWIN",
+            pl.format("unknown twin '{}'", _c("twin_id")),
+        ),
+        (
+            _c("_bad_ts"),
+            "BAD_TIMESTAMP",
+            pl.format("cannot read timestamp '{}'", _c("occurred_at")),
+        ),
+        (
+            _c("_gap"),
+            "NONEXISTENT_TIME",
+            pl.format("'{}' does not exist in {} (DST gap)", _c("occurred_at"), pl.lit(timezone)),
+        ),
+        (
+            _c("_fold"),
+            "AMBIGUOUS_TIME",
+            pl.format(
+                "'{}' occurs twice in {} (DST fold); give a UTC offset",
+                _c("occurred_at"),
+                pl.lit(timezone),
+            ),
+        ),
+        (~media.is_in(MEDIA), "UNKNOWN_MEDIA", pl.format("unknown media '{}'", media)),
+    ]
+    checks += [
+        (
+            condition & _c(name).is_null(),
+            "MISSING_VALUE",
+            pl.lit(f"missing value for column '{name}'"),
+        )
+        for name, condition in needed.items()
+    ]
+    checks += [
+        (
+            published & ~_c("channel").is_in(CHANNELS),
+            "UNKNOWN_CHANNEL",
+            pl.format("unknown channel '{}'", _c("channel")),
+        ),
+        (
+            published & ~_c("territory").is_in(sorted(COUNTRIES)),
+            "UNKNOWN_TERRITORY",
+            pl.format("unknown territory '{}'", _c("territory")),
+        ),
+        (
+            quantity.is_not_null() & ~whole,
+            "BAD_QUANTITY",
+            pl.format("quantity '{}' is not a whole number", quantity),
+        ),
+        (
+            quantity.str.starts_with("-") & (_c("_quantity") != 0),
+            "NEGATIVE_QUANTITY",
+            pl.format("quantity '{}' is negative", quantity),
+        ),
+        (
+            _c("duration_s").is_not_null()
+            & ~_c("duration_s").str.contains(rf"^\d{{1,15}}(?:{sep}\d{{1,3}})?$"),
+            "BAD_DURATION",
+            pl.format("duration_s '{}' is not seconds >= 0 with <= 3 decimals", _c("duration_s")),
+        ),
+        (
+            _c("ai_disclosure").is_not_null()
+            & ~_c("ai_disclosure").str.to_lowercase().is_in(_TRUE + _FALSE),
+            "BAD_BOOLEAN",
+            pl.format("ai_disclosure '{}' is not true/false/1/0/yes/no", _c("ai_disclosure")),
+        ),
+    ]
+    return checks
+
+
+def _first(checks: list[tuple[pl.Expr, str, pl.Expr]], message: bool) -> pl.Expr:
+    """The reason code (or message) of the first failing check; null when every check passes."""
+    chain: Any = pl
+    for condition, reason, text in checks:
+        chain = chain.when(condition.fill_null(False)).then(text if message else pl.lit(reason))
+    return chain.otherwise(pl.lit(None, pl.String))
+
+
+def validate(
+    mapped: pl.DataFrame,
+    *,
+    brand_category: str,
+    twins: Collection[str] | None,
+    timezone: str = "UTC",
+    timestamp_format: str | None = None,
+    decimal_separator: str = ".",
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split mapped rows into (events + an ``original`` column, rejected rows).
+
+    ``mapped`` holds every canonical column as a trimmed string (null when empty) plus ``line_no``
+    and ``original``. ``twins=None`` skips the twin check (for previews).
+    """
+    checks = _checks(twins, timezone, decimal_separator)
+    kind = _c("kind").str.to_lowercase()
+    render = kind == "render"
+    frame = mapped.with_columns(
+        kind=kind,
+        media=_c("media").str.to_lowercase().fill_null("still"),
+        channel=pl.when(render).then(None).otherwise(_c("channel").str.to_lowercase()),
+        territory=pl.when(render).then(None).otherwise(_c("territory").str.to_uppercase()),
+        category=_c("category").str.to_lowercase().fill_null(brand_category),
+        _quantity=_c("quantity").str.extract(r"^([+-]?\d+)").cast(pl.Int64, strict=False),
+        **_timestamps(timezone, timestamp_format),
+    ).with_columns(_reason=_first(checks, False), _message=_first(checks, True))
+    rejected = frame.filter(_c("_reason").is_not_null()).select(
+        "line_no", "original", reason="_reason", message="_message"
+    )
+    disclosure = _c("ai_disclosure").str.to_lowercase()
+    events = frame.filter(_c("_reason").is_null()).select(
+        "event_id",
+        occurred_at="_ts",
+        **{name: _c(name) for name in ("kind", "twin_id", "asset_id", "channel", "territory")},
+        media="media",
+        quantity=_c("_quantity").fill_null(1),
+        duration_s=_c("duration_s")
+        .str.replace(decimal_separator, ".", literal=True)
+        .cast(pl.Decimal(18, 3)),
+        campaign="campaign",
+        category="category",
+        ai_disclosure=pl.when(disclosure.is_in(_TRUE))
+        .then(True)
+        .when(disclosure.is_in(_FALSE))
+        .then(False),
+        content_hash="content_hash",
+        line_no="line_no",
+        original="original",
+    )
+    return events.cast(EVENT_SCHEMA), rejected.cast(REJECTED_SCHEMA)
+
+
+def dedupe(checked: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFrame]:
+    """Keep the first row of each event_id: (events, exact repeats, conflicting repeats).
+
+    ``checked`` is ``validate``'s events frame (with ``original``), in line order.
+    """
+    content = pl.struct(*CANONICAL_COLUMNS)
+    first = _c("event_id").is_first_distinct()
+    same = content.eq_missing(content.first().over("event_id"))
+    marked = checked.with_columns(
+        _first=first, _same=same, _first_line=_c("line_no").first().over("event_id")
+    )
+    events = marked.filter("_first").select(*EVENT_SCHEMA)
+    duplicates = marked.filter(~_c("_first") & _c("_same")).height
+    conflicts = marked.filter(~_c("_first") & ~_c("_same")).select(
+        "line_no",
+        "original",
+        reason=pl.lit("CONFLICTING_DUPLICATE"),
+        message=pl.format(
+            "event_id '{}' repeats line {} with different content",
+            _c("event_id"),
+            _c("_first_line"),
+        ),
+    )
+    return events, duplicates, conflicts

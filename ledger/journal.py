@@ -1,0 +1,210 @@
+"""The double-entry journal (SPEC 4.4): append-only, balanced per currency, hash-chained.
+
+A posting is signed: positive = debit, negative = credit. Accounts are named by party:
+``brand:<id>:receivable``, ``talent:<id>:payable``, ``agency:<id>:payable``,
+``withholding:<talent id>:payable``, ``fx:clearing`` and ``bank:payouts``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from ledger.errors import LedgerError
+from ledger.money import format_amount
+from ledger.storage.repo import now
+from ledger.storage.tables import JournalEntryRow, PostingRow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    currency: str
+    amount: Decimal  # positive = debit, negative = credit
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    seq: int
+    period: str
+    kind: str
+    reference: str
+    memo: str
+    postings: tuple[Posting, ...]
+    prev_hash: str
+    hash: str
+
+
+def unbalanced(postings: Sequence[Posting]) -> dict[str, Decimal]:
+    """Currencies whose debits and credits differ, with the difference (empty = balanced)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for p in postings:
+        totals[p.currency] += p.amount
+    return {ccy: total for ccy, total in totals.items() if total != 0}
+
+
+def entry_hash(
+    seq: int,
+    period: str,
+    kind: str,
+    reference: str,
+    memo: str,
+    prev_hash: str,
+    postings: Sequence[tuple[str, str, str, str]],
+) -> str:
+    """sha256 over the entry's content and the previous entry's hash."""
+    body = json.dumps(
+        [seq, period, kind, reference, memo, prev_hash, [list(p) for p in postings]],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _posting_rows(postings: Sequence[Posting]) -> list[tuple[str, str, str, str]]:
+    """(account, currency, debit, credit) with amounts in the currency's minor units."""
+    rows = []
+    for p in postings:
+        debit = p.amount if p.amount > 0 else Decimal(0)
+        credit = -p.amount if p.amount < 0 else Decimal(0)
+        rows.append(
+            (
+                p.account,
+                p.currency,
+                format_amount(debit, p.currency),
+                format_amount(credit, p.currency),
+            )
+        )
+    return rows
+
+
+def post(
+    session: Session,
+    period: str,
+    kind: str,
+    reference: str,
+    memo: str,
+    postings: Sequence[Posting],
+) -> JournalEntry:
+    """Append one balanced entry after the newest one. Zero postings are dropped."""
+    postings = [p for p in postings if p.amount != 0]
+    off = unbalanced(postings)
+    if off:
+        raise LedgerError(f"journal entry {reference} does not balance: {off}")
+    last = session.exec(select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc())).first()
+    seq = (last.seq + 1) if last else 1
+    prev = last.hash if last else GENESIS
+    rows = _posting_rows(postings)
+    digest = entry_hash(seq, period, kind, reference, memo, prev, rows)
+    session.add(
+        JournalEntryRow(
+            seq=seq,
+            period=period,
+            kind=kind,
+            reference=reference,
+            memo=memo,
+            posted_at=now(),
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    session.flush()
+    for n, (account, currency, debit, credit) in enumerate(rows, start=1):
+        session.add(
+            PostingRow(
+                entry_seq=seq,
+                line=n,
+                account=account,
+                currency=currency,
+                debit=Decimal(debit),
+                credit=Decimal(credit),
+            )
+        )
+    session.flush()
+    return JournalEntry(seq, period, kind, reference, memo, tuple(postings), prev, digest)
+
+
+def account_balance(session: Session, account: str, currency: str) -> Decimal:
+    """Credits minus debits (what the ledger owes on a payable account)."""
+    total = Decimal(0)
+    for row in session.exec(
+        select(PostingRow).where(PostingRow.account == account, PostingRow.currency == currency)
+    ):
+        total += row.credit - row.debit
+    return total
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account: str
+    currency: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """Debit balance positive, credit balance negative."""
+        return self.debit - self.credit
+
+
+def trial_balance(session: Session) -> list[TrialBalanceRow]:
+    sums: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for row in session.exec(select(PostingRow)):
+        pair = sums[(row.account, row.currency)]
+        pair[0] += row.debit
+        pair[1] += row.credit
+    return [
+        TrialBalanceRow(account, currency, debit, credit)
+        for (account, currency), (debit, credit) in sorted(sums.items())
+    ]
+
+
+def load_entries(session: Session) -> list[JournalEntry]:
+    postings: dict[int, list[Posting]] = defaultdict(list)
+    for p in session.exec(
+        select(PostingRow).order_by(col(PostingRow.entry_seq), col(PostingRow.line))
+    ):
+        postings[p.entry_seq].append(Posting(p.account, p.currency, p.debit - p.credit))
+    return [
+        JournalEntry(
+            r.seq,
+            r.period,
+            r.kind,
+            r.reference,
+            r.memo,
+            tuple(postings[r.seq]),
+            r.prev_hash,
+            r.hash,
+        )
+        for r in session.exec(select(JournalEntryRow).order_by(col(JournalEntryRow.seq)))
+    ]
+
+
+def verify_chain(session: Session) -> list[str]:
+    """Every break in the hash chain or in the balance of an entry (empty = intact)."""
+    problems = []
+    prev = GENESIS
+    for entry in load_entries(session):
+        rows = _posting_rows(entry.postings)
+        expected = entry_hash(
+            entry.seq, entry.period, entry.kind, entry.reference, entry.memo, prev, rows
+        )
+        if entry.prev_hash != prev or entry.hash != expected:
+            problems.append(
+                f"journal entry {entry.seq} ({entry.reference}) was altered outside twinledger: "
+                "its hash does not match its content"
+            )
+            break
+        off = unbalanced(entry.postings)
+        if off:
+            problems.append(f"journal entry {entry.seq} ({entry.reference}) does not balance")
+        prev = entry.hash
+    return problems

@@ -1,0 +1,125 @@
+"""Price measured quantities into rated lines (SPEC 3 step 5, SPEC 4.2 step 1)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from ledger.domain import Contract, ContractVersion, RateRule
+from ledger.money import format_amount, round_money
+from ledger.pricing import price
+
+
+@dataclass(frozen=True)
+class RatedLine:
+    """One rate rule of one contract version in one month, priced and rounded once."""
+
+    line_id: str
+    period: str
+    contract: str
+    revision: int
+    version_no: int
+    rule_no: int
+    metric: str
+    channel: str
+    media: str
+    out_of_scope: bool
+    quantity: Decimal
+    events: int
+    currency: str
+    amount: Decimal  # rounded to the currency's minor unit
+    rate: str  # human description of the rule's price
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line_id": self.line_id,
+            "metric": self.metric,
+            "channel": self.channel,
+            "media": self.media,
+            "quantity": _qty(self.quantity),
+            "amount": format_amount(self.amount, self.currency),
+            "rate": self.rate,
+            "out_of_scope": self.out_of_scope,
+            "events": self.events,
+            "version": self.version_no,
+            "rule": self.rule_no,
+            "details": self.details,
+        }
+
+
+def _qty(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def line_id(period: str, contract: str, version_no: int, rule_no: int, oos: bool) -> str:
+    return f"{period}:{contract}:v{version_no}:r{rule_no}" + (":oos" if oos else "")
+
+
+def rate_text(rule: RateRule, currency: str) -> str:
+    per = "" if rule.per == 1 else f" per {_qty(rule.per)}"
+    if rule.price is not None:
+        return f"{rule.price} {currency}{per}"
+    return f"{rule.tier_mode} tiers{per}"
+
+
+def price_lines(
+    lines: pa.Table, breakdown: pa.Table, contracts: Sequence[Contract]
+) -> list[RatedLine]:
+    """Price every measured line; ``lines``/``breakdown`` come from :func:`measure`."""
+    versions: dict[str, tuple[Contract, ContractVersion]] = {
+        v.key: (c, v) for c in contracts for v in c.versions()
+    }
+    parts: dict[tuple[str, str, int, bool], list[dict[str, str]]] = defaultdict(list)
+    for row in breakdown.to_pylist():
+        parts[(row["month"], row["vkey"], row["rule_no"], row["oos"])].append(
+            {
+                "channel": row["channel"] or "",
+                "territory": row["territory"] or "",
+                "media": row["media"] or "",
+                "quantity": _qty(row["quantity"]),
+            }
+        )
+    rated = []
+    for row in lines.to_pylist():
+        if row["vkey"] not in versions:
+            continue  # a contract outside this settlement (its months are settled elsewhere)
+        contract, version = versions[row["vkey"]]
+        rule = version.terms.rates[row["rule_no"] - 1]
+        multiplier = version.terms.unauthorized_use_multiplier if row["oos"] else Decimal(1)
+        if row["oos"] and multiplier == 0:
+            continue  # out-of-scope uses under a 0 multiplier are flagged, not priced
+        quantity = Decimal(row["quantity"])
+        priced = price(rule, quantity, multiplier)
+        details = dict(priced.details)
+        details["breakdown"] = parts[(row["month"], row["vkey"], row["rule_no"], row["oos"])]
+        details["exact_amount"] = str(priced.amount)
+        rated.append(
+            RatedLine(
+                line_id=line_id(
+                    row["month"], contract.id, version.version_no, rule.rule_no, row["oos"]
+                ),
+                period=row["month"],
+                contract=contract.id,
+                revision=contract.revision,
+                version_no=version.version_no,
+                rule_no=rule.rule_no,
+                metric=rule.metric,
+                channel=rule.channel,
+                media=rule.media,
+                out_of_scope=row["oos"],
+                quantity=quantity,
+                events=row["events"],
+                currency=contract.currency,
+                amount=round_money(priced.amount, contract.currency),
+                rate=rate_text(rule, contract.currency),
+                details=details,
+            )
+        )
+    return rated

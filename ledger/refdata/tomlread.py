@@ -1,0 +1,254 @@
+"""Reading TOML reference files into typed values, keeping every problem as data.
+
+``load_toml`` parses a file with exact decimals (``parse_float=Decimal``). ``Fields`` reads one
+table of it: each getter returns the typed value, or None when the key is absent or its value is
+wrong, in which case a ``Problem`` naming the file, the record and the key has been recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Collection, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import Problem
+from ledger.money import MoneyError, dec, is_currency
+
+Table = Mapping[str, Any]
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+SLUG_RULE = "1 to 64 lowercase letters, digits or '-', starting with a letter or digit"
+_AT_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def load_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The parsed document, or None and the one problem that made it unreadable."""
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(file, None, None, f"cannot read the file: {error.strerror or error}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [Problem(file, f"line {line}", None, "the file is not UTF-8 text")]
+    try:
+        return tomllib.loads(text, parse_float=Decimal), []
+    except tomllib.TOMLDecodeError as error:
+        return None, [syntax_problem(file, str(error))]
+
+
+def syntax_problem(file: str, message: str) -> Problem:
+    """A TOML syntax error located by line and column: "f.toml: line 3, column 5: Invalid value"."""
+    position = _AT_POSITION.search(message)
+    if position:
+        where = f"line {position.group(1)}, column {position.group(2)}"
+        return Problem(file, where, None, f"TOML syntax error: {message[: position.start()]}")
+    end = _AT_END.search(message)
+    if end:
+        return Problem(file, "end of file", None, f"TOML syntax error: {message[: end.start()]}")
+    return Problem(file, None, None, f"TOML syntax error: {message}")
+
+
+def describe(value: object) -> str:
+    """What a TOML value is, for messages: "a string", "an array", "a date-time"."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, time):
+        return "a time"
+    return type(value).__name__
+
+
+def unknown_key_message(key: str, allowed: Collection[str]) -> str:
+    close = get_close_matches(key, list(allowed), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+    return f"unknown key; {hint}"
+
+
+class Fields:
+    """One TOML table of one record; ``prefix`` locates nested tables ("rates[2].tiers[1].")."""
+
+    def __init__(
+        self,
+        table: Table,
+        problems: list[Problem],
+        file: str,
+        record: str | None,
+        prefix: str = "",
+    ) -> None:
+        self.table = table
+        self.problems = problems
+        self.file = file
+        self.record = record
+        self.prefix = prefix
+
+    def nested(self, name: str, table: Table) -> Fields:
+        return Fields(table, self.problems, self.file, self.record, f"{self.prefix}{name}.")
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.record, self.prefix + key, message))
+
+    def has(self, key: str) -> bool:
+        return key in self.table
+
+    def check_keys(
+        self,
+        required: Collection[str],
+        optional: Collection[str] = (),
+        refused: Mapping[str, str] | None = None,
+    ) -> None:
+        """Missing required keys and unknown keys; ``refused`` keys get their own message."""
+        allowed = [*required, *optional]
+        for key in self.table:
+            if refused and key in refused:
+                self.problem(key, refused[key])
+            elif key not in allowed:
+                self.problem(key, unknown_key_message(key, allowed))
+        for key in required:
+            if key not in self.table:
+                self.problem(key, "required key is missing")
+
+    def _typed(self, key: str, kind: type | tuple[type, ...], noun: str) -> Any:
+        if key not in self.table:
+            return None
+        value = self.table[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            self.problem(key, f"must be {noun}, not {describe(value)}")
+            return None
+        return value
+
+    def text(self, key: str) -> str | None:
+        value = self._typed(key, str, "a string")
+        if value is not None and not value.strip():
+            self.problem(key, "must not be empty")
+            return None
+        return value
+
+    def name(self, key: str) -> str | None:
+        """A display name: any script, but no control characters (line breaks, tabs)."""
+        value = self.text(key)
+        if value is not None and any(unicodedata.category(c) == "Cc" for c in value):
+            self.problem(key, "must not contain control characters such as line breaks")
+            return None
+        return value
+
+    def slug(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is not None and not SLUG.fullmatch(value):
+            self.problem(key, f"{value!r} is not a valid id: use {SLUG_RULE}")
+            return None
+        return value
+
+    def currency(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is not None and not is_currency(value):
+            self.problem(key, f"{value!r} is not an ISO 4217 currency code")
+            return None
+        return value
+
+    def choice(self, key: str, options: Collection[str], noun: str) -> str | None:
+        value = self.text(key)
+        if value is not None and value not in options:
+            self.problem(key, f"{value!r} is not a {noun}; use one of {', '.join(options)}")
+            return None
+        return value
+
+    def decimal(
+        self,
+        key: str,
+        *,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+        above: Decimal | None = None,
+    ) -> Decimal | None:
+        """An exact decimal from a TOML number or a decimal string ("150.00")."""
+        if key not in self.table:
+            return None
+        raw = self.table[key]
+        if isinstance(raw, bool) or not isinstance(raw, str | int | Decimal):
+            self.problem(
+                key, f'must be a number or a decimal string such as "0.20", not {describe(raw)}'
+            )
+            return None
+        try:
+            value = dec(raw)
+        except MoneyError as error:
+            self.problem(key, str(error))
+            return None
+        if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+            self.problem(key, f"must be between {minimum} and {maximum}, got {value}")
+        elif minimum is not None and value < minimum:
+            self.problem(key, f"must be at least {minimum}, got {value}")
+        elif above is not None and value <= above:
+            self.problem(key, f"must be greater than {above}, got {value}")
+        else:
+            return value
+        return None
+
+    def fraction(self, key: str) -> Decimal | None:
+        return self.decimal(key, minimum=Decimal(0), maximum=Decimal(1))
+
+    def day(self, key: str) -> date | None:
+        if key not in self.table:
+            return None
+        value = self.table[key]
+        if isinstance(value, datetime) or not isinstance(value, date):
+            hint = " (write it unquoted)" if isinstance(value, str) else ""
+            self.problem(
+                key, f"must be a TOML date such as 2026-01-10{hint}, not {describe(value)}"
+            )
+            return None
+        return value
+
+    def flag(self, key: str) -> bool | None:
+        value: bool | None = self._typed(key, bool, "true or false")
+        return value
+
+    def texts(self, key: str, *, non_empty: bool = False) -> tuple[str, ...] | None:
+        """An array of non-empty strings."""
+        values = self._typed(key, list, "an array of strings")
+        if values is None:
+            return None
+        if non_empty and not values:
+            self.problem(key, "must not be empty")
+            return None
+        for item in values:
+            if not isinstance(item, str) or not item.strip():
+                self.problem(key, f"every item must be a non-empty string, not {describe(item)}")
+                return None
+        return tuple(values)
+
+    def table_at(self, key: str) -> Table | None:
+        value: Table | None = self._typed(key, dict, "a table")
+        return value
+
+    def tables(self, key: str) -> list[Table] | None:
+        """An array of tables (``[[key]]`` or ``key = [{...}, {...}]``)."""
+        values = self._typed(key, list, "an array of tables")
+        if values is None:
+            return None
+        for item in values:
+            if not isinstance(item, dict):
+                self.problem(key, f"every item must be a table, not {describe(item)}")
+                return None
+        return values

@@ -1,0 +1,1 @@
+"""Settlement (SPEC 4): periods, contract economics, positions, journal postings."""

@@ -1,0 +1,242 @@
+"""Compute one period's settlement from everything the ledger knows now (pure of storage).
+
+The caller gathers the inputs (parties, contracts, FX, committed event files, what earlier
+closed periods issued, talents' opening balances); this module rates the events, runs each
+contract's month-by-month economics from its start, works out prior-period adjustments for
+closed months, converts to payout currencies and sums each party's position.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+
+from ledger.domain import Agency, Brand, Contract, Parties, Talent
+from ledger.economics import ContractMonth, settle_contract_months
+from ledger.economics.periods import period_bounds
+from ledger.fx import FxRate, FxTable
+from ledger.money import round_money
+from ledger.rating.lines import RatedLine, price_lines
+from ledger.rating.measure import measure
+from ledger.storage.events import connect
+
+COMPONENTS = (
+    "usage",
+    "retainer",
+    "cap_adjustment",
+    "minimum_guarantee_topup",
+    "earned",
+    "advance_paid",
+    "advance_recouped",
+    "brand_due",
+    "commission",
+    "withholding",
+    "talent_net",
+)
+
+
+def components_of(month: ContractMonth) -> dict[str, Decimal]:
+    return {name: getattr(month, name) for name in COMPONENTS}
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The difference, per component, between a closed month recomputed now and what it issued."""
+
+    origin: str
+    deltas: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    contract: Contract
+    brand: Brand
+    talent: Talent
+    agency: Agency | None
+    month: ContractMonth | None  # None when the period is outside the term (adjustments only)
+    lines: tuple[RatedLine, ...]
+    adjustments: tuple[Adjustment, ...]
+    net_fx: FxRate
+    talent_net_payout: Decimal  # this period's talent_net + adjustments, in payout currency
+    commission_fx: FxRate | None
+    commission_payout: Decimal  # in the agency's currency
+
+    def total(self, component: str) -> Decimal:
+        own = getattr(self.month, component) if self.month else Decimal(0)
+        return own + sum((a.deltas[component] for a in self.adjustments), Decimal(0))
+
+
+@dataclass(frozen=True)
+class TalentPosition:
+    talent: Talent
+    opening_balance: Decimal
+    net_this_period: Decimal
+    balance: Decimal
+    carried_forward: Decimal
+    payable: Decimal
+
+
+@dataclass(frozen=True)
+class Settlement:
+    period: str
+    contracts: tuple[ContractResult, ...]
+    exceptions: pa.Table
+    events_rated: int
+    talents: tuple[TalentPosition, ...]
+    agencies: Mapping[str, Decimal] = field(default_factory=dict)  # agency id -> payable
+
+
+@dataclass(frozen=True)
+class Inputs:
+    period: str
+    parties: Parties
+    contracts: Sequence[Contract]
+    fx: FxTable
+    event_files: Sequence[Path]
+    closed_months: Mapping[str, Mapping[str, Mapping[str, Decimal]]]
+    """contract id -> closed month -> components issued for it so far (own + adjustments)."""
+    opening_balances: Mapping[str, Decimal]
+    """talent id -> balance carried into this period, in payout currency."""
+
+
+def _active(contract: Contract, period: str) -> bool:
+    first, last = period_bounds(period)
+    return contract.start <= last and contract.end >= first
+
+
+def _usage_by_month(lines: Sequence[RatedLine]) -> dict[str, dict[str, Decimal]]:
+    usage: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line in lines:
+        usage[line.contract][line.period] += line.amount
+    return usage
+
+
+def compute(inputs: Inputs) -> Settlement:
+    period = inputs.period
+    first, last = period_bounds(period)
+    end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    parties = inputs.parties
+    brands = {b.id: b for b in parties.brands}
+    talents = {t.id: t for t in parties.talents}
+    agencies = {a.id: a for a in parties.agencies}
+    twins = {t.id: t for t in parties.twins}
+    relevant = [
+        c
+        for c in inputs.contracts
+        if c.start <= last and (_active(c, period) or c.id in inputs.closed_months)
+    ]
+    start = min([first] + [date(c.start.year, c.start.month, 1) for c in relevant])
+
+    con = connect()
+    try:
+        measured = measure(con, inputs.event_files, start, end, first, inputs.contracts, parties)
+    finally:
+        con.close()
+    all_lines = price_lines(measured.lines, measured.breakdown, relevant)
+    usage = _usage_by_month(all_lines)
+
+    results = []
+    for contract in sorted(relevant, key=lambda c: (c.brand, c.id)):
+        talent = talents[twins[contract.twin].talent]
+        agency = agencies.get(talent.agency) if talent.agency else None
+        months = settle_contract_months(
+            contract,
+            usage.get(contract.id, {}),
+            period,
+            agency.commission if agency else Decimal(0),
+            talent.withholding_rate,
+        )
+        by_period = {m.period: m for m in months}
+        adjustments = []
+        for origin, issued in sorted(inputs.closed_months.get(contract.id, {}).items()):
+            now = by_period.get(origin)
+            current = components_of(now) if now else dict.fromkeys(COMPONENTS, Decimal(0))
+            deltas = {k: current[k] - issued.get(k, Decimal(0)) for k in COMPONENTS}
+            if any(deltas.values()):
+                adjustments.append(Adjustment(origin, deltas))
+        month = by_period.get(period)
+        if month is None and not adjustments:
+            continue
+        lines = tuple(
+            line for line in all_lines if line.contract == contract.id and line.period == period
+        )
+        own_net = month.talent_net if month else Decimal(0)
+        net = own_net + sum((a.deltas["talent_net"] for a in adjustments), Decimal(0))
+        payout, net_fx = inputs.fx.convert(net, contract.currency, talent.payout_currency, last)
+        commission = (month.commission if month else Decimal(0)) + sum(
+            (a.deltas["commission"] for a in adjustments), Decimal(0)
+        )
+        commission_fx = None
+        commission_payout = Decimal(0)
+        if agency is not None:
+            commission_payout, commission_fx = inputs.fx.convert(
+                commission, contract.currency, agency.currency, last
+            )
+        results.append(
+            ContractResult(
+                contract=contract,
+                brand=brands[contract.brand],
+                talent=talent,
+                agency=agency,
+                month=month,
+                lines=lines,
+                adjustments=tuple(adjustments),
+                net_fx=net_fx,
+                talent_net_payout=payout,
+                commission_fx=commission_fx,
+                commission_payout=commission_payout,
+            )
+        )
+    return Settlement(
+        period=period,
+        contracts=tuple(results),
+        exceptions=measured.exceptions,
+        events_rated=measured.events_rated,
+        talents=_talent_positions(results, talents, inputs.opening_balances),
+        agencies=_agency_payables(results),
+    )
+
+
+def _talent_positions(
+    results: Sequence[ContractResult],
+    talents: Mapping[str, Talent],
+    opening: Mapping[str, Decimal],
+) -> tuple[TalentPosition, ...]:
+    nets: dict[str, Decimal] = defaultdict(Decimal)
+    for r in results:
+        nets[r.talent.id] += r.talent_net_payout
+    for talent_id, balance in opening.items():
+        if balance:
+            nets.setdefault(talent_id, Decimal(0))
+    positions = []
+    for talent_id in sorted(nets):
+        talent = talents[talent_id]
+        ccy = talent.payout_currency
+        opening_balance = round_money(opening.get(talent_id, Decimal(0)), ccy)
+        balance = opening_balance + nets[talent_id]
+        paid = balance >= talent.min_payout and balance > 0
+        positions.append(
+            TalentPosition(
+                talent=talent,
+                opening_balance=opening_balance,
+                net_this_period=round_money(nets[talent_id], ccy),
+                balance=balance,
+                carried_forward=Decimal(0) if paid else balance,
+                payable=balance if paid else round_money(Decimal(0), ccy),
+            )
+        )
+    return tuple(positions)
+
+
+def _agency_payables(results: Sequence[ContractResult]) -> dict[str, Decimal]:
+    payables: dict[str, Decimal] = defaultdict(Decimal)
+    for r in results:
+        if r.agency is not None:
+            payables[r.agency.id] += r.commission_payout
+    return dict(sorted(payables.items()))

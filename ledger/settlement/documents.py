@@ -1,0 +1,198 @@
+"""Statement documents (SPEC 6 `statements data`): plain JSON-ready dicts, decimals as strings.
+
+A document is built once per party when a period is settled and kept as issued; PDFs and
+`statements data` are rendered from it, so a closed period's documents never change. The
+verification code is the sha256 of the document's canonical JSON without the code itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ledger.domain import Parties
+from ledger.fx import FxRate
+from ledger.money import format_amount
+from ledger.settlement.compute import COMPONENTS, ContractResult, Settlement
+
+Document = dict[str, Any]
+
+
+def verification_code(doc: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in doc.items() if k != "verification_code"}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def seal(doc: Document) -> Document:
+    doc["verification_code"] = verification_code(doc)
+    return doc
+
+
+def statement_id(period: str, party_type: str, party_id: str) -> str:
+    return f"ST-{period}-{party_type[0].upper()}-{party_id}"
+
+
+def _fx(rate: FxRate | None) -> dict[str, str] | None:
+    if rate is None or rate.from_currency == rate.to_currency:
+        return None
+    return {
+        "from": rate.from_currency,
+        "to": rate.to_currency,
+        "rate": str(rate.rate),
+        "date": rate.date.isoformat(),
+    }
+
+
+def _components(values: Mapping[str, Decimal], currency: str) -> dict[str, str]:
+    return {k: format_amount(values[k], currency) for k in COMPONENTS}
+
+
+def contract_block(result: ContractResult) -> Document:
+    c = result.contract
+    ccy = c.currency
+    month = result.month
+    own = {k: getattr(month, k) if month else Decimal(0) for k in COMPONENTS}
+    block: Document = {
+        "contract": c.id,
+        "revision": c.revision,
+        "brand": c.brand,
+        "brand_name": result.brand.name,
+        "twin": c.twin,
+        "talent": result.talent.id,
+        "talent_name": result.talent.name,
+        "currency": ccy,
+        **_components(own, ccy),
+        "commission_rate": str(month.commission_rate if month else Decimal(0)),
+        "withholding_rate": str(month.withholding_rate if month else Decimal(0)),
+        "fx": _fx(result.net_fx),
+        "talent_net_with_adjustments": format_amount(result.total("talent_net"), ccy),
+        "talent_net_payout": format_amount(result.talent_net_payout, result.talent.payout_currency),
+        "payout_currency": result.talent.payout_currency,
+        "prior_period_adjustments": [
+            {"period": a.origin, **_components(a.deltas, ccy)} for a in result.adjustments
+        ],
+        "lines": [line.as_dict() for line in result.lines],
+        "economics": month.details if month else {},
+    }
+    if result.agency is not None:
+        block["commission_payout"] = format_amount(result.commission_payout, result.agency.currency)
+        block["commission_fx"] = _fx(result.commission_fx)
+    return block
+
+
+def _exceptions(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    keys = ("kind", "brand", "twin", "contract", "event_id", "occurred_at", "detail")
+    return [{k: row[k] for k in keys} for row in rows]
+
+
+def _fx_rates(blocks: Iterable[Document], key: str = "fx") -> list[dict[str, str]]:
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for block in blocks:
+        fx = block.get(key)
+        if fx:
+            seen[(fx["from"], fx["to"])] = fx
+    return [seen[k] for k in sorted(seen)]
+
+
+def _header(settlement: Settlement, status: str, issued_on: str, party: Document) -> Document:
+    return {
+        "statement_id": statement_id(settlement.period, party["type"], party["id"]),
+        "period": settlement.period,
+        "status": status,
+        "issued_on": issued_on,
+        "party": party,
+    }
+
+
+def build_documents(
+    settlement: Settlement,
+    parties: Parties,
+    status: str,
+    issued_on: str,
+    issuer: Mapping[str, str],
+) -> list[Document]:
+    """Every party's statement for the period: talents, agencies, brands (in that order)."""
+    blocks = [(r, contract_block(r)) for r in settlement.contracts]
+    exceptions = settlement.exceptions.to_pylist()
+    agencies = {a.id: a for a in parties.agencies}
+    docs: list[Document] = []
+
+    for position in settlement.talents:
+        talent = position.talent
+        ccy = talent.payout_currency
+        mine = [b for r, b in blocks if r.talent.id == talent.id]
+        agency = agencies.get(talent.agency) if talent.agency else None
+        doc = _header(
+            settlement,
+            status,
+            issued_on,
+            {"type": "talent", "id": talent.id, "name": talent.name, "locale": talent.locale},
+        )
+        doc |= {
+            "agency": {"id": agency.id, "name": agency.name} if agency else None,
+            "currency": ccy,
+            "contracts": mine,
+            "exceptions": _exceptions(e for e in exceptions if e["talent"] == talent.id),
+            "summary": {
+                "opening_balance": format_amount(position.opening_balance, ccy),
+                "net_this_period": format_amount(position.net_this_period, ccy),
+                "balance": format_amount(position.balance, ccy),
+                "carried_forward": format_amount(position.carried_forward, ccy),
+                "payable": format_amount(position.payable, ccy),
+                "min_payout": format_amount(talent.min_payout, ccy),
+                "fx_rates": _fx_rates(mine),
+            },
+        }
+        docs.append(seal(doc))
+
+    for agency_id, payable in settlement.agencies.items():
+        agency = agencies[agency_id]
+        mine = [b for r, b in blocks if r.agency is not None and r.agency.id == agency_id]
+        talent_ids = {b["talent"] for b in mine}
+        doc = _header(
+            settlement,
+            status,
+            issued_on,
+            {"type": "agency", "id": agency.id, "name": agency.name, "locale": agency.locale},
+        )
+        doc |= {
+            "currency": agency.currency,
+            "contracts": mine,
+            "exceptions": _exceptions(e for e in exceptions if e["talent"] in talent_ids),
+            "summary": {
+                "commission": format_amount(payable, agency.currency),
+                "payable": format_amount(payable, agency.currency),
+                "fx_rates": _fx_rates(mine, "commission_fx"),
+            },
+        }
+        docs.append(seal(doc))
+
+    by_brand: dict[str, list[tuple[ContractResult, Document]]] = defaultdict(list)
+    for r, b in blocks:
+        by_brand[r.brand.id].append((r, b))
+    for brand_id in sorted(by_brand):
+        brand = by_brand[brand_id][0][0].brand
+        due: dict[str, Decimal] = defaultdict(Decimal)
+        for r, _ in by_brand[brand_id]:
+            due[r.contract.currency] += r.total("brand_due")
+        doc = _header(
+            settlement,
+            status,
+            issued_on,
+            {"type": "brand", "id": brand.id, "name": brand.name, "locale": brand.locale},
+        )
+        doc |= {
+            "currency": brand.currency,
+            "contracts": [b for _, b in by_brand[brand_id]],
+            "exceptions": _exceptions(e for e in exceptions if e["brand"] == brand_id),
+            "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
+            "issuer": dict(issuer),
+            "payment_terms": issuer.get("payment_terms", "Payment due within 30 days."),
+        }
+        docs.append(seal(doc))
+    return docs

@@ -1,0 +1,357 @@
+"""Period lifecycle (SPEC 4.1): `settle run` (draft, re-runnable), `settle close` (final), status.
+
+A run computes the period from everything known now and stores it as a draft: contract figures,
+statement documents and the exceptions file. Closing recomputes it, checks that nothing changed
+since the draft finance reviewed, and in one transaction stores the final figures, records the
+batches and contract revisions it covered and posts the journal. Nothing of a closed period is
+ever written again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlmodel import Session, col, delete, select
+
+from ledger.errors import LedgerError
+from ledger.fx import FxTable
+from ledger.journal import Posting, account_balance, post
+from ledger.money import format_amount
+from ledger.settlement.compute import COMPONENTS, ContractResult, Inputs, Settlement, compute
+from ledger.settlement.documents import build_documents
+from ledger.storage.db import reading, writing
+from ledger.storage.events import publish
+from ledger.storage.repo import (
+    committed_batches,
+    iso,
+    load_contracts,
+    load_fx_rows,
+    load_parties,
+    now,
+)
+from ledger.storage.tables import ContractSettlementRow, PeriodRow, StatementRow
+from ledger.workspace import Workspace
+
+PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def check_period(period: str) -> str:
+    if not PERIOD_RE.match(period):
+        raise LedgerError(f"{period!r} is not a period; expected YYYY-MM, e.g. 2026-03")
+    return period
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the ledger knows at the moment of a run: the basis a close must still match."""
+
+    batches: list[str]
+    revisions: dict[str, int]
+    inputs: Inputs
+
+
+def _closed_months(session: Session, before: str) -> dict[str, dict[str, dict[str, Decimal]]]:
+    closed = {
+        r.period
+        for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))
+        if r.period < before
+    }
+    issued: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
+        lambda: defaultdict(lambda: dict.fromkeys(COMPONENTS, Decimal(0)))
+    )
+    for row in session.exec(select(ContractSettlementRow)):
+        if row.period in closed:
+            values = issued[row.contract][row.origin]
+            for name in COMPONENTS:
+                values[name] += getattr(row, name)
+    return issued
+
+
+def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
+    parties = load_parties(session)
+    contracts = load_contracts(session)
+    batches = committed_batches(session)
+    files = [workspace.path(b.events_path) for b in batches if b.events_path]
+    opening = {
+        t.id: account_balance(session, f"talent:{t.id}:payable", t.payout_currency)
+        for t in parties.talents
+    }
+    inputs = Inputs(
+        period=period,
+        parties=parties,
+        contracts=contracts,
+        fx=FxTable.from_rows(load_fx_rows(session)),
+        event_files=files,
+        closed_months=_closed_months(session, period),
+        opening_balances=opening,
+    )
+    return _Known(
+        batches=[b.id for b in batches],
+        revisions={c.id: c.revision for c in contracts},
+        inputs=inputs,
+    )
+
+
+def _period_row(session: Session, period: str) -> PeriodRow | None:
+    return session.get(PeriodRow, period)
+
+
+def _refuse_if_closed(session: Session, period: str) -> None:
+    row = _period_row(session, period)
+    if row is not None and row.status == "closed":
+        raise LedgerError(
+            f"period {period} is closed; late events and corrections are settled in the next "
+            "open period as prior-period adjustments"
+        )
+    later = session.exec(
+        select(PeriodRow.period).where(PeriodRow.status == "closed", PeriodRow.period > period)
+    ).first()
+    if later:
+        raise LedgerError(f"period {period} precedes closed period {later}; it cannot be settled")
+
+
+def summarize(settlement: Settlement, status: str) -> dict[str, Any]:
+    """The `settle run|close --json` document."""
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in settlement.contracts:
+        for name in ("brand_due", "commission", "withholding", "talent_net"):
+            totals[r.contract.currency][name] += r.total(name)
+    kinds = settlement.exceptions.column("kind").to_pylist()
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    return {
+        "period": settlement.period,
+        "status": status,
+        "contracts": len(settlement.contracts),
+        "events_rated": settlement.events_rated,
+        "exceptions": dict(sorted(counts.items())),
+        "totals": {
+            ccy: {k: format_amount(v, ccy) for k, v in values.items()}
+            for ccy, values in sorted(totals.items())
+        },
+    }
+
+
+def _settlement_rows(settlement: Settlement) -> list[ContractSettlementRow]:
+    rows = []
+    for r in settlement.contracts:
+        c = r.contract
+        if r.month is not None:
+            rows.append(
+                ContractSettlementRow(
+                    period=settlement.period,
+                    contract=c.id,
+                    origin=settlement.period,
+                    revision=c.revision,
+                    currency=c.currency,
+                    **{k: getattr(r.month, k) for k in COMPONENTS},
+                )
+            )
+        for a in r.adjustments:
+            rows.append(
+                ContractSettlementRow(
+                    period=settlement.period,
+                    contract=c.id,
+                    origin=a.origin,
+                    revision=c.revision,
+                    currency=c.currency,
+                    **dict(a.deltas),
+                )
+            )
+    return rows
+
+
+def _write_exceptions(workspace: Workspace, period: str, table: pa.Table) -> None:
+    final = workspace.path("settlements", period, "exceptions.parquet")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = workspace.path("tmp", f"exceptions-{period}.parquet.part")
+    pq.write_table(table, tmp)
+    publish(tmp, final)
+
+
+def _store(
+    workspace: Workspace, session: Session, settlement: Settlement, known: _Known, status: str
+) -> dict[str, Any]:
+    period = settlement.period
+    stamp = now()
+    docs = build_documents(
+        settlement, known.inputs.parties, status, stamp.date().isoformat(), workspace.issuer
+    )
+    session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
+    session.exec(delete(StatementRow).where(col(StatementRow.period) == period))
+    session.add_all(_settlement_rows(settlement))
+    for doc in docs:
+        session.add(
+            StatementRow(
+                period=period,
+                party_type=doc["party"]["type"],
+                party_id=doc["party"]["id"],
+                statement_id=doc["statement_id"],
+                verification_code=doc["verification_code"],
+                document=json.dumps(doc, ensure_ascii=False, sort_keys=True),
+            )
+        )
+    summary = summarize(settlement, status)
+    row = _period_row(session, period) or PeriodRow(period=period, status=status, run_at=stamp)
+    row.status = status
+    row.run_at = stamp if status == "draft" else row.run_at
+    row.closed_at = stamp if status == "closed" else None
+    row.batches = json.dumps(known.batches)
+    row.contracts = json.dumps(known.revisions, sort_keys=True)
+    row.events_rated = settlement.events_rated
+    row.summary = json.dumps(summary)
+    session.add(row)
+    _write_exceptions(workspace, period, settlement.exceptions)
+    return summary
+
+
+def run(workspace: Workspace, period: str) -> dict[str, Any]:
+    """Settle ``period`` as a draft from everything known now (re-runnable until closed)."""
+    check_period(period)
+    with reading(workspace.engine) as session:
+        _refuse_if_closed(session, period)
+        known = _gather(workspace, session, period)
+    settlement = compute(known.inputs)
+    with writing(workspace.engine) as session:
+        _refuse_if_closed(session, period)
+        return _store(workspace, session, settlement, known, "draft")
+
+
+def periods_with_usage(session: Session) -> set[str]:
+    return {p for b in committed_batches(session) for p in json.loads(b.periods)}
+
+
+def close(workspace: Workspace, period: str) -> dict[str, Any]:
+    """Make the reviewed draft of ``period`` final and post it to the journal."""
+    check_period(period)
+    with reading(workspace.engine) as session:
+        _refuse_if_closed(session, period)
+        row = _period_row(session, period)
+        if row is None:
+            raise LedgerError(f"period {period} has no draft; run `twinledger settle run {period}`")
+        open_before = sorted(
+            p
+            for p in periods_with_usage(session)
+            if p < period and getattr(_period_row(session, p), "status", None) != "closed"
+        )
+        if open_before:
+            raise LedgerError(
+                f"period {open_before[0]} has usage and is not closed; close it before {period}"
+            )
+        known = _gather(workspace, session, period)
+        if known.batches != json.loads(row.batches) or known.revisions != json.loads(row.contracts):
+            raise LedgerError(
+                f"period {period} changed since its draft (new batches or contract revisions); "
+                f"run `twinledger settle run {period}` and review it again before closing"
+            )
+    settlement = compute(known.inputs)
+    with writing(workspace.engine) as session:
+        _refuse_if_closed(session, period)
+        summary = _store(workspace, session, settlement, known, "closed")
+        _post_journal(session, settlement)
+    return summary
+
+
+def _post_journal(session: Session, settlement: Settlement) -> None:
+    period = settlement.period
+    for r in settlement.contracts:
+        post(
+            session,
+            period,
+            "settlement",
+            f"{period}:{r.contract.id}",
+            f"settlement of {r.contract.id} for {period}",
+            _contract_postings(r),
+        )
+    for position in settlement.talents:
+        if position.payable > 0:
+            t = position.talent
+            post(
+                session,
+                period,
+                "payout",
+                f"{period}:payout:talent:{t.id}",
+                f"payout to {t.id} for {period}",
+                [
+                    Posting(f"talent:{t.id}:payable", t.payout_currency, position.payable),
+                    Posting("bank:payouts", t.payout_currency, -position.payable),
+                ],
+            )
+    agencies = {r.agency.id: r.agency for r in settlement.contracts if r.agency}
+    for agency_id, payable in settlement.agencies.items():
+        if payable > 0:
+            ccy = agencies[agency_id].currency
+            post(
+                session,
+                period,
+                "payout",
+                f"{period}:payout:agency:{agency_id}",
+                f"commission payout to {agency_id} for {period}",
+                [
+                    Posting(f"agency:{agency_id}:payable", ccy, payable),
+                    Posting("bank:payouts", ccy, -payable),
+                ],
+            )
+
+
+def _contract_postings(r: ContractResult) -> list[Posting]:
+    """Brand charge = talent + agency + withholding credits, in the contract currency; FX
+    conversions pass through `fx:clearing` so every currency balances on its own."""
+    ccy = r.contract.currency
+    talent = r.talent
+    postings = [
+        Posting(f"brand:{r.brand.id}:receivable", ccy, r.total("brand_due")),
+        Posting(f"withholding:{talent.id}:payable", ccy, -r.total("withholding")),
+    ]
+    postings += _credit(
+        f"talent:{talent.id}:payable",
+        ccy,
+        r.total("talent_net"),
+        talent.payout_currency,
+        r.talent_net_payout,
+    )
+    if r.agency is not None:
+        postings += _credit(
+            f"agency:{r.agency.id}:payable",
+            ccy,
+            r.total("commission"),
+            r.agency.currency,
+            r.commission_payout,
+        )
+    return postings
+
+
+def _credit(
+    account: str, ccy: str, amount: Decimal, target: str, converted: Decimal
+) -> list[Posting]:
+    if target == ccy:
+        return [Posting(account, ccy, -amount)]
+    return [
+        Posting("fx:clearing", ccy, -amount),
+        Posting("fx:clearing", target, converted),
+        Posting(account, target, -converted),
+    ]
+
+
+def status(workspace: Workspace, period: str) -> dict[str, Any]:
+    check_period(period)
+    with reading(workspace.engine) as session:
+        row = _period_row(session, period)
+        if row is None:
+            return {"period": period, "status": "open"}
+        summary = json.loads(row.summary)
+        summary |= {
+            "status": row.status,
+            "run_at": iso(row.run_at),
+            "closed_at": iso(row.closed_at) if row.closed_at else None,
+            "batches": len(json.loads(row.batches)),
+        }
+        return summary

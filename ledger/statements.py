@@ -1,0 +1,109 @@
+"""Issued statement documents: look-up, rendering to PDF and verification of a PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from ledger.errors import LedgerError
+from ledger.settlement.documents import verification_code
+from ledger.settlement.service import check_period
+from ledger.storage.db import reading
+from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.workspace import Workspace
+
+PARTY_ORDER = {"talent": 0, "agency": 1, "brand": 2}
+CODE_RE = re.compile(r"Verification code \(SHA-256\):\s*([0-9a-f]{64})")
+
+
+def _settled(workspace: Workspace, period: str) -> None:
+    check_period(period)
+    with reading(workspace.engine) as session:
+        if session.get(PeriodRow, period) is None:
+            raise LedgerError(
+                f"period {period} has not been settled; run `twinledger settle run {period}` first"
+            )
+
+
+def documents(workspace: Workspace, period: str, party: str | None = None) -> list[dict[str, Any]]:
+    """The statement documents of a draft or closed period (one party's, or all)."""
+    _settled(workspace, period)
+    with reading(workspace.engine) as session:
+        query = select(StatementRow).where(StatementRow.period == period)
+        if party is not None:
+            query = query.where(StatementRow.party_id == party)
+        rows = session.exec(query.order_by(col(StatementRow.party_id))).all()
+    if party is not None and not rows:
+        raise LedgerError(f"no statement for party {party!r} in {period}")
+    rows = sorted(rows, key=lambda r: (PARTY_ORDER[r.party_type], r.party_id))
+    return [json.loads(r.document) for r in rows]
+
+
+def render(
+    workspace: Workspace,
+    period: str,
+    party: str | None = None,
+    out: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Render PDFs of the period's statements; returns the files written."""
+    from reports import render_statement
+
+    docs = documents(workspace, period, party)
+    out_dir = out or workspace.path("statements", period)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    for n, doc in enumerate(docs, start=1):
+        files += render_statement(doc, out_dir)
+        if progress:
+            progress(n, len(docs))
+    return files
+
+
+def read_pdf_code(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        text = "".join(page.extract_text() or "" for page in reader.pages[:1])
+    except (PdfReadError, OSError, ValueError) as exc:
+        raise LedgerError(f"{path}: not a readable PDF ({exc})") from None
+    match = CODE_RE.search(text)
+    if not match:
+        raise LedgerError(f"{path}: no twinledger verification code found")
+    return match.group(1)
+
+
+def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
+    """Whether the PDF's verification code matches a statement issued by this ledger."""
+    if not path.is_file():
+        raise LedgerError(f"{path}: no such file")
+    code = read_pdf_code(path)
+    with reading(workspace.engine) as session:
+        row = session.exec(
+            select(StatementRow).where(StatementRow.verification_code == code)
+        ).first()
+    if row is None:
+        return {
+            "file": str(path),
+            "verification_code": code,
+            "matches": False,
+            "reason": "no statement in this ledger has this verification code",
+        }
+    doc = json.loads(row.document)
+    recomputed = verification_code(doc)
+    return {
+        "file": str(path),
+        "verification_code": code,
+        "matches": recomputed == code,
+        "statement_id": row.statement_id,
+        "period": row.period,
+        "status": doc.get("status"),
+        "reason": None if recomputed == code else "the ledger's data no longer hashes to this code",
+    }

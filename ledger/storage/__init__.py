@@ -1,0 +1,1 @@
+"""Storage: relational state (SQLModel) and the Parquet event store."""

@@ -1,0 +1,52 @@
+"""The Parquet event store.
+
+Each committed batch is one immutable Parquet file under ``events/<brand>/``. A file becomes
+visible only when its batch row is committed in the database: readers are always given the
+explicit list of committed files, never a glob, so a file written by an ingest that was killed
+before its commit is never read (and is removed by the next ingest).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(tmp: Path, final: Path) -> None:
+    """Make a fully written temporary file durable, then give it its final name atomically."""
+    fsync_file(tmp)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, final)
+    fsync_dir(final.parent)
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up the way every ledger query expects (UTC dates)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def parquet_list_sql(paths: Sequence[Path]) -> str:
+    """A SQL list literal of files for read_parquet([...])."""
+    quoted = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+    return f"[{quoted}]"

@@ -1,0 +1,186 @@
+"""Conversions between tables and domain records, and the queries the library needs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from ledger.domain import Agency, Brand, Contract, Parties, Talent, Twin
+from ledger.storage.codec import contract_from_json, contract_to_json
+from ledger.storage.tables import (
+    AgencyRow,
+    BatchRow,
+    BrandRow,
+    ContractRow,
+    FxRateRow,
+    TalentRow,
+    TwinRow,
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    """UTC timestamp as ISO 8601 with Z (stored timestamps are UTC)."""
+    return moment.replace(tzinfo=None).isoformat() + "Z"
+
+
+# -- parties ---------------------------------------------------------------------------------
+
+
+def load_parties(session: Session) -> Parties:
+    return Parties(
+        agencies=tuple(
+            Agency(r.id, r.name, r.currency, r.commission, r.locale)
+            for r in session.exec(select(AgencyRow).order_by(col(AgencyRow.id)))
+        ),
+        talents=tuple(
+            Talent(
+                id=r.id,
+                name=r.name,
+                payout_currency=r.payout_currency,
+                agency=r.agency,
+                withholding_rate=r.withholding_rate,
+                min_payout=r.min_payout,
+                restricted_categories=tuple(json.loads(r.restricted_categories)),
+                locale=r.locale,
+            )
+            for r in session.exec(select(TalentRow).order_by(col(TalentRow.id)))
+        ),
+        brands=tuple(
+            Brand(r.id, r.name, r.currency, r.category, r.locale)
+            for r in session.exec(select(BrandRow).order_by(col(BrandRow.id)))
+        ),
+        twins=tuple(
+            Twin(r.id, r.talent, r.created_on, r.revoked_on, r.locale)
+            for r in session.exec(select(TwinRow).order_by(col(TwinRow.id)))
+        ),
+    )
+
+
+def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
+    """Insert or update every party by id; returns how many of each kind were written."""
+    for a in parties.agencies:
+        session.merge(
+            AgencyRow(
+                id=a.id, name=a.name, currency=a.currency, commission=a.commission, locale=a.locale
+            )
+        )
+    for t in parties.talents:
+        session.merge(
+            TalentRow(
+                id=t.id,
+                name=t.name,
+                agency=t.agency,
+                payout_currency=t.payout_currency,
+                withholding_rate=t.withholding_rate,
+                min_payout=t.min_payout,
+                restricted_categories=json.dumps(list(t.restricted_categories)),
+                locale=t.locale,
+            )
+        )
+    for b in parties.brands:
+        session.merge(
+            BrandRow(
+                id=b.id, name=b.name, currency=b.currency, category=b.category, locale=b.locale
+            )
+        )
+    for w in parties.twins:
+        session.merge(
+            TwinRow(
+                id=w.id,
+                talent=w.talent,
+                created_on=w.created_on,
+                revoked_on=w.revoked_on,
+                locale=w.locale,
+            )
+        )
+    return {
+        "agencies": len(parties.agencies),
+        "talents": len(parties.talents),
+        "brands": len(parties.brands),
+        "twins": len(parties.twins),
+    }
+
+
+# -- contracts -------------------------------------------------------------------------------
+
+
+def load_contracts(session: Session, *, all_revisions: bool = False) -> list[Contract]:
+    """The contracts in force (highest revision of each id), or every revision."""
+    rows = session.exec(
+        select(ContractRow).order_by(col(ContractRow.id), col(ContractRow.revision))
+    ).all()
+    contracts = [contract_from_json(r.body) for r in rows]
+    if all_revisions:
+        return contracts
+    latest: dict[str, Contract] = {}
+    for contract in contracts:
+        latest[contract.id] = contract
+    return list(latest.values())
+
+
+def latest_revision(session: Session, contract_id: str) -> Contract | None:
+    row = session.exec(
+        select(ContractRow)
+        .where(ContractRow.id == contract_id)
+        .order_by(col(ContractRow.revision).desc())
+    ).first()
+    return contract_from_json(row.body) if row else None
+
+
+def store_contract(session: Session, contract: Contract, revision: int) -> Contract:
+    stored = replace(contract, revision=revision)
+    session.add(
+        ContractRow(
+            id=stored.id,
+            revision=revision,
+            brand=stored.brand,
+            twin=stored.twin,
+            currency=stored.currency,
+            start=stored.start,
+            end=stored.end,
+            content_hash=stored.content_hash,
+            source=stored.source,
+            body=contract_to_json(stored),
+            imported_at=now(),
+        )
+    )
+    return stored
+
+
+# -- fx --------------------------------------------------------------------------------------
+
+
+def store_fx_rates(session: Session, rows: Iterable[tuple[date, str, Decimal]]) -> int:
+    count = 0
+    for day, currency, per_eur in rows:
+        session.merge(FxRateRow(day=day, currency=currency, per_eur=per_eur))
+        count += 1
+    return count
+
+
+def load_fx_rows(session: Session) -> list[tuple[date, str, Decimal]]:
+    return [(r.day, r.currency, r.per_eur) for r in session.exec(select(FxRateRow))]
+
+
+# -- batches ---------------------------------------------------------------------------------
+
+
+def committed_batches(session: Session) -> Sequence[BatchRow]:
+    return session.exec(
+        select(BatchRow)
+        .where(BatchRow.status == "committed")
+        .order_by(col(BatchRow.created_at), col(BatchRow.id))
+    ).all()
+
+
+def all_batches(session: Session) -> Sequence[BatchRow]:
+    return session.exec(select(BatchRow).order_by(col(BatchRow.created_at), col(BatchRow.id))).all()

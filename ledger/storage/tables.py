@@ -1,0 +1,176 @@
+"""Relational state: parties, contracts, FX, batches, periods, settlements and the journal.
+
+Tables are storage only. ``ledger.storage.repo`` converts them to the domain records of
+``ledger.domain`` at this boundary; pricing and settlement code never sees a row or a session.
+Money columns use ``Money`` (NUMERIC on PostgreSQL, exact decimal text on SQLite).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ledger.storage.types import Money
+
+
+def money_field(default: Decimal | None = None, nullable: bool = False) -> Decimal:
+    return Field(default=default, sa_column=Column(Money(), nullable=nullable))
+
+
+class AgencyRow(SQLModel, table=True):
+    __tablename__ = "agencies"
+    id: str = Field(primary_key=True)
+    name: str
+    currency: str
+    commission: Decimal = money_field()
+    locale: str = "en"
+
+
+class TalentRow(SQLModel, table=True):
+    __tablename__ = "talents"
+    id: str = Field(primary_key=True)
+    name: str
+    agency: str | None = None
+    payout_currency: str
+    withholding_rate: Decimal = money_field()
+    min_payout: Decimal = money_field()
+    restricted_categories: str = "[]"  # JSON list
+    locale: str = "en"
+
+
+class BrandRow(SQLModel, table=True):
+    __tablename__ = "brands"
+    id: str = Field(primary_key=True)
+    name: str
+    currency: str
+    category: str = "general"
+    locale: str = "en"
+
+
+class TwinRow(SQLModel, table=True):
+    __tablename__ = "twins"
+    id: str = Field(primary_key=True)
+    talent: str
+    created_on: date | None = None
+    revoked_on: date | None = None
+    locale: str = "en"
+
+
+class ContractRow(SQLModel, table=True):
+    """One revision of a contract; the highest revision is the one in force."""
+
+    __tablename__ = "contracts"
+    id: str = Field(primary_key=True)
+    revision: int = Field(primary_key=True)
+    brand: str = Field(index=True)
+    twin: str = Field(index=True)
+    currency: str
+    start: date
+    end: date
+    content_hash: str
+    source: str
+    body: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON of the contract
+    imported_at: datetime
+
+
+class FxRateRow(SQLModel, table=True):
+    __tablename__ = "fx_rates"
+    day: date = Field(primary_key=True)
+    currency: str = Field(primary_key=True)
+    per_eur: Decimal = money_field()
+
+
+class BatchRow(SQLModel, table=True):
+    """An ingested file. Only ``committed`` batches are visible to rating."""
+
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("brand", "file_sha256", "status_key"),)
+    id: str = Field(primary_key=True)
+    brand: str = Field(index=True)
+    source_file: str
+    file_sha256: str
+    status: str  # committed | rejected
+    status_key: str  # = id for rejected batches, "committed" otherwise: one commit per file
+    rows_read: int
+    accepted: int
+    duplicates: int
+    rejected: int
+    quarantine: str | None = None
+    events_path: str | None = None  # relative to the workspace
+    periods: str = "[]"  # JSON list of YYYY-MM the accepted events fall in
+    created_at: datetime
+
+
+class PeriodRow(SQLModel, table=True):
+    __tablename__ = "periods"
+    period: str = Field(primary_key=True)
+    status: str  # draft | closed  (no row = open)
+    run_at: datetime
+    closed_at: datetime | None = None
+    batches: str = "[]"  # JSON list of batch ids the run covered
+    contracts: str = "{}"  # JSON {contract id: revision} the run used
+    events_rated: int = 0
+    summary: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # settle JSON
+
+
+class ContractSettlementRow(SQLModel, table=True):
+    """The components of one contract in one settled period (``origin`` = its own period), or a
+    prior-period adjustment carried in ``period`` for ``origin``."""
+
+    __tablename__ = "contract_settlements"
+    period: str = Field(primary_key=True)
+    contract: str = Field(primary_key=True)
+    origin: str = Field(primary_key=True)
+    revision: int
+    currency: str
+    usage: Decimal = money_field()
+    retainer: Decimal = money_field()
+    cap_adjustment: Decimal = money_field()
+    minimum_guarantee_topup: Decimal = money_field()
+    earned: Decimal = money_field()
+    advance_paid: Decimal = money_field()
+    advance_recouped: Decimal = money_field()
+    brand_due: Decimal = money_field()
+    commission: Decimal = money_field()
+    withholding: Decimal = money_field()
+    talent_net: Decimal = money_field()
+
+
+class StatementRow(SQLModel, table=True):
+    """The statement document of one party for one period, as issued (JSON, decimals as text)."""
+
+    __tablename__ = "statements"
+    period: str = Field(primary_key=True)
+    party_type: str = Field(primary_key=True)
+    party_id: str = Field(primary_key=True)
+    statement_id: str = Field(index=True)
+    verification_code: str
+    document: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class JournalEntryRow(SQLModel, table=True):
+    """Append-only. ``hash`` chains every entry to the one before it."""
+
+    __tablename__ = "journal_entries"
+    seq: int = Field(primary_key=True)
+    period: str = Field(index=True)
+    kind: str  # settlement | payout | adjustment
+    reference: str
+    memo: str
+    posted_at: datetime
+    prev_hash: str
+    hash: str
+
+
+class PostingRow(SQLModel, table=True):
+    __tablename__ = "postings"
+    id: int | None = Field(default=None, primary_key=True)
+    entry_seq: int = Field(index=True, foreign_key="journal_entries.seq")
+    line: int
+    account: str = Field(index=True)
+    currency: str
+    debit: Decimal = money_field()
+    credit: Decimal = money_field()

@@ -1,0 +1,198 @@
+"""Agency statement PDF: every represented talent x brand contract, commission and totals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether
+
+from reports import layout, words
+from reports.data import Doc, by_currency, is_draft, items, num, party, section
+from reports.format import Formats
+from reports.layout import cell_amount, meta_for, para
+
+TITLE = "twinledger agency statement"
+COLS = [58 * mm, 24 * mm, 24 * mm, 14 * mm, 25 * mm]
+COLS.append(layout.CONTENT_W - sum(COLS))
+
+
+def _facts(doc: Doc, fmt: Formats) -> list[tuple[str, object]]:
+    talents = {str(c.get("talent") or "") for c in items(doc, "contracts")}
+    return [
+        ("Period", fmt.period(doc.get("period"))),
+        ("Paid in", doc.get("currency") or ""),
+        ("Talents", fmt.number(len(talents))),
+        ("Statement no.", doc.get("statement_id") or ""),
+        ("Issued", fmt.date(doc.get("issued_on"))),
+        ("Status", "Draft" if is_draft(doc) else "Final (period closed)"),
+    ]
+
+
+def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
+    summary, ccy = section(doc, "summary"), str(doc.get("currency") or "")
+    rows: list[list[Any]] = []
+    for currency, total in by_currency(items(doc, "contracts"), "commission").items():
+        rows.append(
+            [
+                para(f"Commission earned in {currency}", "cell"),
+                para(fmt.amount(total, currency), "num"),
+            ]
+        )
+    for rate in summary.get("fx_rates") or []:
+        if isinstance(rate, Mapping):
+            text = (
+                f"1 {rate.get('from')} = {fmt.number(num(rate, 'rate'))} {rate.get('to')}"
+                f" (rate of {fmt.date(rate.get('date'))})"
+            )
+            rows.append([para("Exchange rate used", "cell"), para(text, "num")])
+    rows.append(
+        [
+            para(f"Commission this period, in {ccy}", "cell_bold"),
+            para(fmt.amount(num(summary, "commission"), ccy), "num_bold"),
+        ]
+    )
+    last = len(rows)
+    rows.append(
+        [
+            para("Payable to the agency", "big"),
+            para(fmt.amount(num(summary, "payable"), ccy), "big_num"),
+        ]
+    )
+    extra = [
+        ("BACKGROUND", (0, last), (-1, last), layout.SHADE),
+        ("LINEABOVE", (0, last), (-1, last), 1.2, layout.INK),
+        ("TOPPADDING", (0, last), (-1, last), 6),
+        ("BOTTOMPADDING", (0, last), (-1, last), 6),
+    ]
+    table = layout.grid(rows, [layout.CONTENT_W - 70 * mm, 70 * mm], header_rows=0, extra=extra)
+    return [*layout.heading("Summary", "h2"), table]
+
+
+def _contract_row(contract: Mapping[str, Any], payout: str, fmt: Formats) -> list[Any]:
+    ccy = str(contract.get("currency") or "")
+    who = [
+        para(contract.get("talent_name") or contract.get("talent") or "", "cell_bold"),
+        para(contract.get("brand_name") or contract.get("brand") or "", "cell"),
+        para(f"{contract.get('contract') or ''} \u00b7 twin {contract.get('twin') or ''}", "note"),
+    ]
+    payout_text = (
+        fmt.amount(num(contract, "commission_payout"), payout)
+        if contract.get("commission_payout") not in (None, "")
+        else "\u2013"
+    )
+    return [
+        who,
+        cell_amount(fmt.amount(num(contract, "usage"), ccy)),
+        cell_amount(fmt.amount(num(contract, "earned"), ccy)),
+        para(fmt.percent(num(contract, "commission_rate")), "num"),
+        cell_amount(fmt.amount(num(contract, "commission"), ccy)),
+        cell_amount(payout_text, "num_bold"),
+    ]
+
+
+def _contracts(doc: Doc, fmt: Formats) -> list[Flowable]:
+    payout = str(doc.get("currency") or "")
+    contracts = items(doc, "contracts")
+    head = [
+        "Talent / brand / contract",
+        "Usage",
+        "Earned",
+        "Rate",
+        "Commission",
+        f"Commission in {payout}",
+    ]
+    rows: list[list[Any]] = [layout.headings(head, 1)]
+    rows += [_contract_row(c, payout, fmt) for c in contracts]
+    if not contracts:
+        rows.append([para("No contracts with activity this period.", "muted"), "", "", "", "", ""])
+    first_total = len(rows)
+    usage = by_currency(contracts, "usage")
+    earned = by_currency(contracts, "earned")
+    commission = by_currency(contracts, "commission")
+    for currency in usage:
+        rows.append(
+            [
+                para(f"Total {currency}", "cell_bold"),
+                para(fmt.money(usage[currency], currency), "num_bold"),
+                para(fmt.money(earned[currency], currency), "num_bold"),
+                "",
+                para(fmt.money(commission[currency], currency), "num_bold"),
+                "",
+            ]
+        )
+    in_payout = sum((num(c, "commission_payout") for c in contracts), Decimal(0))
+    rows.append(
+        [
+            para(f"Total commission in {payout}", "cell_bold"),
+            "",
+            "",
+            "",
+            "",
+            cell_amount(fmt.amount(in_payout, payout), "num_bold"),
+        ]
+    )
+    extra = [
+        ("LINEABOVE", (0, first_total), (-1, first_total), 0.8, layout.INK),
+        ("BACKGROUND", (0, first_total), (-1, -1), layout.SHADE),
+        ("SPAN", (0, len(rows) - 1), (4, len(rows) - 1)),
+    ]
+    return [
+        *layout.heading("Talents and brands", "h2"),
+        para(
+            "One row per talent and brand contract; amounts in the contract's currency, "
+            "the last column converted at the period's rate.",
+            "muted",
+        ),
+        layout.grid(rows, COLS, extra=extra),
+    ]
+
+
+def _adjustments(doc: Doc, fmt: Formats) -> list[Flowable]:
+    rows: list[list[Any]] = [
+        layout.headings(["Talent / brand / contract", "Month", "Earned", "Commission"], 2)
+    ]
+    for contract in items(doc, "contracts"):
+        ccy = str(contract.get("currency") or "")
+        for adj in items(contract, "prior_period_adjustments"):
+            rows.append(
+                [
+                    [
+                        para(
+                            contract.get("talent_name") or contract.get("talent") or "", "cell_bold"
+                        ),
+                        para(
+                            f"{contract.get('brand_name') or contract.get('brand') or ''} \u00b7 "
+                            f"{contract.get('contract') or ''}",
+                            "note",
+                        ),
+                    ],
+                    para(fmt.period(adj.get("period")), "cell"),
+                    cell_amount(fmt.amount(num(adj, "earned"), ccy)),
+                    cell_amount(fmt.amount(num(adj, "commission"), ccy)),
+                ]
+            )
+    if len(rows) == 1:
+        return []
+    widths = [80 * mm, 30 * mm]
+    widths += [(layout.CONTENT_W - sum(widths)) / 2] * 2
+    return [
+        KeepTogether(
+            [*layout.heading("Corrections to earlier months", "h2"), layout.grid(rows, widths)]
+        )
+    ]
+
+
+def render_agency_statement(doc: dict[str, Any], out: Path) -> Path:
+    """Render an agency statement document (``statements data --json``) to a PDF at ``out``."""
+    fmt = Formats(party(doc).get("locale"))
+    story = layout.header(TITLE, party(doc).get("name") or "", _facts(doc, fmt), is_draft(doc))
+    story += _summary(doc, fmt)
+    story += _contracts(doc, fmt)
+    story += _adjustments(doc, fmt)
+    intro = "Uses the ledger flagged for the talents you represent; raise them with the brand."
+    story += words.exceptions_section(items(doc, "exceptions"), items(doc, "contracts"), fmt, intro)
+    return layout.build(Path(out), meta_for(doc, fmt, TITLE), story)

@@ -1,0 +1,88 @@
+"""Plain words for ledger codes (metrics, channels, exception kinds) and shared report sections."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
+
+from reports import layout
+from reports.format import Formats
+
+METRICS = {
+    "renders": "Renders",
+    "publications": "Publications",
+    "impressions": "Impressions",
+    "video_seconds": "Video seconds",
+}
+
+CHANNELS = {"in_store": "in store", "ooh": "out of home", "tv": "TV"}
+
+EXCEPTIONS = {
+    "UNLICENSED": "Used without a licence",
+    "RESTRICTED_CATEGORY": "Used in a category that is never licensed",
+    "OUT_OF_SCOPE": "Used outside the licence",
+    "MISSING_DISCLOSURE": "Published without the required AI disclosure",
+    "UNVERIFIED_ASSET": "Published with no matching render on record",
+    "EXCLUSIVITY_CONFLICT": "Used while another brand held exclusive rights",
+    "UNPRICED": "Used, but no rate in the contract covers it",
+}
+
+
+def metric(code: object) -> str:
+    text = str(code or "")
+    return METRICS.get(text, text.replace("_", " ").capitalize())
+
+
+def scope(code: object) -> str:
+    text = str(code or "")
+    if text in ("", "*"):
+        return "all"
+    return CHANNELS.get(text, text.replace("_", " "))
+
+
+def exception_text(item: Mapping[str, Any]) -> str:
+    kind = str(item.get("kind") or "")
+    words = EXCEPTIONS.get(kind, kind.replace("_", " ").capitalize() or "Exception")
+    detail = " ".join(str(item.get("detail") or "").split())
+    return f"{words} ({detail})" if detail else words
+
+
+def brand_names(contracts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {
+        str(c.get("brand")): str(c.get("brand_name") or c.get("brand") or "") for c in contracts
+    }
+
+
+def exceptions_section(
+    items: Sequence[Mapping[str, Any]],
+    contracts: Sequence[Mapping[str, Any]],
+    fmt: Formats,
+    intro: str,
+) -> list[Flowable]:
+    """The exceptions as a table in plain words, or a line saying there were none."""
+    story: list[Flowable] = [*layout.heading("Uses that break a contract", "h2")]
+    if not items:
+        return [*story, layout.para("None this period.", "muted")]
+    names = brand_names(contracts)
+    rows: list[list[Any]] = [
+        layout.headings(["Date", "Brand", "What happened", "Twin / contract", "Event"], 99)
+    ]
+    for item in items:
+        brand = str(item.get("brand") or "")
+        where = " / ".join(str(x) for x in (item.get("twin"), item.get("contract")) if x)
+        rows.append(
+            [
+                layout.para(fmt.date(item.get("occurred_at")), "cell"),
+                layout.para(names.get(brand, brand), "cell"),
+                layout.para(exception_text(item), "cell"),
+                layout.para(where, "cell"),
+                layout.para(item.get("event_id") or "", "cell"),
+            ]
+        )
+    widths = [22, 34, 64, 36]
+    cols = [w * mm for w in widths]
+    cols.append(layout.CONTENT_W - sum(cols))
+    return [*story, layout.para(intro, "muted"), layout.grid(rows, cols)]

@@ -1,0 +1,8 @@
+"""Fictional sample data: parties, contracts, FX rates and a generator of a month of brand logs."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+PARTIES = ROOT / "parties.toml"
+CONTRACTS = ROOT / "contracts"
+FX = ROOT / "fx.csv"

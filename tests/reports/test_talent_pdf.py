@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from report_samples import pdf_text
+
+from reports import render_statement
+from reports.talent_pdf import render_talent_statement
+
+
+def test_talent_statement_content(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    [path] = render_statement(talent_doc, tmp_path)
+    assert path.name == "ST-2026-03-T-liv-s.pdf"
+    text = pdf_text(path)
+    pages = len(PdfReader(str(path)).pages)
+    for expected in [
+        "twinledger statement",
+        "Liv Sandström",
+        "Nordlys Model Management",
+        "March 2026",
+        "ST-2026-03-T-liv-s",
+        "Apr 1, 2026",
+        "Payable to you SEK 48,537.03",
+        "Earned from Zephyr & Co EUR 5,675.00",
+        "Earned from Smith & Sons <Ltd> SEK 8,000.00",
+        "1 EUR = 11.2345 SEK",
+        f"Page 1 of {pages}",
+        f"Page {pages} of {pages}",
+        "3f" * 32,
+        "Used outside the licence (territory US not licensed)",
+        "no contract <b>covers</b> 2026-03-09",
+        "Outside the licence",
+        "Corrections to earlier months",
+        "By channel and territory: social · SE · still: 8",
+        "Tiers: 0–1,000,000: 1,000,000 at EUR 2.50 per 1,000 = EUR 2,500.00",
+    ]:
+        assert expected in text, expected
+    assert text.count("DRAFT — not final") >= pages
+
+
+def test_closed_statement_has_no_draft_marker(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    talent_doc["status"] = "closed"
+    text = pdf_text(render_talent_statement(talent_doc, tmp_path / "s.pdf"))
+    assert "DRAFT" not in text
+    assert "Final (period closed)" in text
+
+
+def test_carried_forward_is_explained(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    talent_doc["summary"].update(
+        {
+            "balance": "320.00",
+            "carried_forward": "320.00",
+            "payable": "0.00",
+            "min_payout": "500.00",
+        }
+    )
+    text = pdf_text(render_talent_statement(talent_doc, tmp_path / "s.pdf"))
+    assert "below your minimum payout of SEK 500.00, so it is carried to next month" in text
+    assert "Payable to you SEK 0.00" in text
+
+
+def test_rerender_is_byte_identical(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    first = render_talent_statement(talent_doc, tmp_path / "a.pdf").read_bytes()
+    second = render_talent_statement(talent_doc, tmp_path / "b.pdf").read_bytes()
+    assert first == second
+    assert b"D:20260401000000" in first
+
+
+def test_different_statements_have_different_ids(
+    talent_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    first = render_talent_statement(talent_doc, tmp_path / "a.pdf")
+    talent_doc["verification_code"] = "ab" * 32
+    second = render_talent_statement(talent_doc, tmp_path / "b.pdf")
+    assert PdfReader(str(first)).trailer["/ID"] != PdfReader(str(second)).trailer["/ID"]
+
+
+def test_empty_statement(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    talent_doc.update({"contracts": [], "exceptions": [], "agency": None})
+    talent_doc["summary"]["fx_rates"] = []
+    text = pdf_text(render_talent_statement(talent_doc, tmp_path / "s.pdf"))
+    assert "No contracts with activity this period." in text
+    assert "None (self-represented)" in text
+    assert "Page 1 of 1" in text
+
+
+def test_many_lines_span_pages(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    contract = talent_doc["contracts"][0]
+    contract["lines"] = contract["lines"] * 40
+    path = render_talent_statement(talent_doc, tmp_path / "s.pdf")
+    pages = len(PdfReader(str(path)).pages)
+    assert pages > 3
+    text = pdf_text(path)
+    for page in range(1, pages + 1):
+        assert f"Page {page} of {pages}" in text
