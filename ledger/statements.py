@@ -30,6 +30,18 @@ def _settled(workspace: Workspace, period: str) -> None:
             )
 
 
+def exceptions(workspace: Workspace, period: str) -> list[dict[str, Any]]:
+    """The exceptions of a draft or closed period: kind, brand, twin, talent, contract, event_id,
+    occurred_at, detail."""
+    import pyarrow.parquet as pq
+
+    _settled(workspace, period)
+    rows: list[dict[str, Any]] = pq.read_table(
+        workspace.path("settlements", period, "exceptions.parquet")
+    ).to_pylist()
+    return rows
+
+
 def documents(workspace: Workspace, period: str, party: str | None = None) -> list[dict[str, Any]]:
     """The statement documents of a draft or closed period (one party's, or all)."""
     _settled(workspace, period)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pyarrow.parquet as pq
 import typer
 
 from ledger import audit
+from ledger import statements as library
 from ledger.cli import open_workspace, output
 from ledger.cli.reference import JSON
 from ledger.domain import EXCEPTION_KINDS
@@ -21,7 +21,6 @@ from ledger.storage.codec import contract_from_json
 from ledger.storage.db import reading
 from ledger.storage.repo import committed_batches, load_contracts, load_parties
 from ledger.storage.tables import ContractRow, PeriodRow
-from ledger.workspace import Workspace
 
 
 def _print_settlement(doc: dict[str, Any], as_json: bool) -> None:
@@ -43,17 +42,6 @@ def _print_settlement(doc: dict[str, Any], as_json: bool) -> None:
             ],
             right=["brand_due", "commission", "withholding", "talent_net"],
         )
-
-
-def exceptions_of(workspace: Workspace, period: str) -> list[dict[str, Any]]:
-    service.check_period(period)
-    with reading(workspace.engine) as session:
-        if session.get(PeriodRow, period) is None:
-            raise LedgerError(
-                f"period {period} has not been settled; run `twinledger settle run {period}` first"
-            )
-    rows = pq.read_table(workspace.path("settlements", period, "exceptions.parquet")).to_pylist()
-    return rows
 
 
 def register(app: typer.Typer) -> None:
@@ -107,7 +95,7 @@ def register(app: typer.Typer) -> None:
             )
         rows = [
             r
-            for r in exceptions_of(open_workspace(ctx), period)
+            for r in library.exceptions(open_workspace(ctx), period)
             if (kind is None or r["kind"] == kind)
             and (brand is None or r["brand"] == brand)
             and (talent is None or r["talent"] == talent)
