@@ -81,8 +81,8 @@ _c = pl.col
 
 
 def _naive_iso() -> tuple[pl.Expr, pl.Expr]:
-    """The naive datetime and the UTC offset in minutes (null when naive) of an ISO 8601 string."""
-    parts = _c("occurred_at").str.extract_groups(_ISO)
+    """The naive datetime and the UTC offset in minutes (null when naive) from ``_parts``."""
+    parts = _c("_parts")
     text = pl.concat_str(
         parts.struct.field("1"),
         pl.lit("T"),
@@ -99,30 +99,38 @@ def _naive_iso() -> tuple[pl.Expr, pl.Expr]:
     return naive, signed
 
 
-def _timestamps(timezone: str, timestamp_format: str | None) -> dict[str, pl.Expr]:
-    """Expressions for the UTC timestamp and the three timestamp failure flags."""
+def _timestamps(timezone: str, timestamp_format: str | None) -> list[dict[str, pl.Expr]]:
+    """Column stages: UTC timestamp ``_ts`` and the flags ``_bad_ts``, ``_gap``, ``_fold``."""
     aware_format = timestamp_format is not None and bool(re.search(r"%[:#]?z", timestamp_format))
+    stages = []
     if timestamp_format is None:
         naive, offset = _naive_iso()
-        aware = (naive - pl.duration(minutes=offset)).dt.replace_time_zone("UTC")
-        has_offset = offset.is_not_null()
-    elif aware_format:
-        parsed = _c("occurred_at").str.to_datetime(timestamp_format, strict=False, time_unit="us")
-        naive, aware, has_offset = parsed.dt.replace_time_zone(None), parsed, pl.lit(True)
+        stages.append({"_parts": _c("occurred_at").str.extract_groups(_ISO)})
+        parsed = {"_naive": naive, "_offset": offset}
+        aware = (_c("_naive") - pl.duration(minutes=_c("_offset"))).dt.replace_time_zone("UTC")
+        has_offset = _c("_offset").is_not_null()
     else:
-        naive = _c("occurred_at").str.to_datetime(timestamp_format, strict=False, time_unit="us")
-        aware, has_offset = naive.dt.replace_time_zone("UTC"), pl.lit(False)
-    strict = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
-    earliest = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+        text = _c("occurred_at").str.to_datetime(timestamp_format, strict=False, time_unit="us")
+        parsed = {"_naive": text.dt.replace_time_zone(None) if aware_format else text}
+        aware = text if aware_format else _c("_naive").dt.replace_time_zone("UTC")
+        has_offset = pl.lit(aware_format)
+    naive = _c("_naive")
     local = ~has_offset & naive.is_not_null()
-    return {
+    zoned = {
+        "_strict": naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null"),
+        "_earliest": naive.dt.replace_time_zone(
+            timezone, ambiguous="earliest", non_existent="null"
+        ),
+    }
+    final = {
         "_ts": pl.when(has_offset)
         .then(aware.dt.convert_time_zone("UTC"))
-        .otherwise(strict.dt.convert_time_zone("UTC")),
+        .otherwise(_c("_strict").dt.convert_time_zone("UTC")),
         "_bad_ts": naive.is_null(),
-        "_gap": local & earliest.is_null(),
-        "_fold": local & earliest.is_not_null() & strict.is_null(),
+        "_gap": local & _c("_earliest").is_null(),
+        "_fold": local & _c("_earliest").is_not_null() & _c("_strict").is_null(),
     }
+    return [*stages, parsed, zoned, final]
 
 
 def _checks(
@@ -242,14 +250,16 @@ def validate(
     checks = _checks(twins, timezone, decimal_separator)
     kind = _c("kind").str.to_lowercase()
     render = kind == "render"
-    frame = mapped.with_columns(
+    frame = mapped
+    for stage in _timestamps(timezone, timestamp_format):
+        frame = frame.with_columns(**stage)
+    frame = frame.with_columns(
         kind=kind,
         media=_c("media").str.to_lowercase().fill_null("still"),
         channel=pl.when(render).then(None).otherwise(_c("channel").str.to_lowercase()),
         territory=pl.when(render).then(None).otherwise(_c("territory").str.to_uppercase()),
         category=_c("category").str.to_lowercase().fill_null(brand_category),
         _quantity=_c("quantity").str.extract(r"^([+-]?\d+)").cast(pl.Int64, strict=False),
-        **_timestamps(timezone, timestamp_format),
     ).with_columns(_reason=_first(checks, False), _message=_first(checks, True))
     rejected = frame.filter(_c("_reason").is_not_null()).select(
         "line_no", "original", reason="_reason", message="_message"

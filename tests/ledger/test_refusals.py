@@ -1,0 +1,120 @@
+"""Refusals exit 1 with one line naming the problem, never a traceback (SPEC 6)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ledger.cli import app
+from tests.conftest import Books
+from tests.ledger import fixtures
+
+
+def test_contract_with_unknown_party_is_refused(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
+    path = books.write("bad.toml", fixtures.C1.replace('brand = "b1"', 'brand = "nobody"'))
+    message = books.refused("contracts", "import", path)
+    assert "bad.toml" in message and "contract C1" in message and "brand" in message
+    assert "unknown brand 'nobody'" in message
+    assert books.ok("contracts", "list") == {"contracts": []}
+
+
+def test_overlapping_contracts_are_refused(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
+    books.ok("contracts", "import", books.write("C1.toml", fixtures.C1))
+    overlap = fixtures.C1.replace('id = "C1"', 'id = "C1b"').replace(
+        "start = 2026-01-01", "start = 2026-06-01").replace("end = 2026-12-31", "end = 2027-05-31")
+    message = books.refused("contracts", "import", books.write("C1b.toml", overlap))
+    assert "C1b.toml" in message and "overlaps contract C1" in message
+    assert [c["id"] for c in books.ok("contracts", "list")["contracts"]] == ["C1"]
+
+
+def test_changed_contract_needs_amend_and_becomes_a_revision(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
+    path = books.write("C1.toml", fixtures.C1)
+    assert books.ok("contracts", "import", path)["imported"] == ["C1"]
+    assert books.ok("contracts", "import", path)["unchanged"] == ["C1"]
+    changed = books.write("C1.toml", fixtures.C1.replace('"150.00"', '"160.00"'))
+    assert "give --amend" in books.refused("contracts", "import", changed)
+    assert books.ok("contracts", "import", changed, "--amend")["amended"] == ["C1"]
+    [listed] = books.ok("contracts", "list")["contracts"]
+    assert listed["revision"] == 2
+
+
+def test_log_missing_a_required_column_is_refused_and_stores_nothing(books: Books) -> None:
+    fixtures.load(books)
+    before = books.ok("batches", "list")
+    log = books.write("nocol.csv", """
+        event_id,occurred_at,kind,asset_id
+        e1,2026-03-02T10:00:00Z,render,a1
+    """)
+    message = books.refused("ingest", log, "--brand", "b1")
+    assert "nocol.csv" in message and "twin_id" in message and "line 1" in message
+    assert books.ok("batches", "list") == before
+
+
+def _store_digest(books: Books) -> str:
+    """A digest of everything the ledger stores (database rows and files)."""
+    digest = hashlib.sha256()
+    for path in sorted(books.root.rglob("*")):
+        if path.is_file() and path.suffix not in (".db-wal", ".db-shm") and "tmp" not in path.parts:
+            if path.name.endswith((".db", ".db-wal", ".db-shm")):
+                continue
+            digest.update(path.relative_to(books.root).as_posix().encode())
+            digest.update(path.read_bytes())
+    with books.workspace.engine.connect() as conn:
+        for table in ("batches", "periods", "contract_settlements", "statements",
+                      "journal_entries", "postings", "contracts"):
+            for row in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2"):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def test_closed_period_refuses_rerun_and_close_and_changes_nothing(books: Books) -> None:
+    fixtures.load(books)
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    before = _store_digest(books)
+    assert "period 2026-03 is closed" in books.refused("settle", "run", "2026-03")
+    assert "period 2026-03 is closed" in books.refused("settle", "close", "2026-03")
+    assert "precedes closed period 2026-03" in books.refused("settle", "run", "2026-02")
+    assert _store_digest(books) == before
+
+
+def test_close_requires_a_current_draft_and_earlier_months_closed(books: Books) -> None:
+    fixtures.load(books)
+    assert "has no draft" in books.refused("settle", "close", "2026-03")
+    books.ok("settle", "run", "2026-04")
+    assert "2026-03 has usage and is not closed" in books.refused("settle", "close", "2026-04")
+    books.ok("settle", "run", "2026-03")
+    late = books.write("late.csv", fixtures.HEADER + "\nq1,2026-03-09T10:00:00Z,render,w1,a2,,,still,,\n")
+    books.ok("ingest", late, "--brand", "b1")
+    assert "changed since its draft" in books.refused("settle", "close", "2026-03")
+
+
+@pytest.mark.parametrize("args", [
+    ["settle", "run", "2026-13"],
+    ["exceptions", "2026-03"],
+    ["statements", "data", "2026-03", "--party", "t1"],
+    ["ingest", "missing.csv", "--brand", "b1"],
+    ["ingest", "missing.csv", "--brand", "nobody"],
+    ["explain", "not-a-line"],
+])
+def test_bad_arguments_get_one_line(books: Books, args: list[str]) -> None:
+    fixtures.load(books)
+    assert books.refused(*args)
+
+
+def test_usage_error_exits_2(books: Books) -> None:
+    assert books.cli("settle", "run").exit_code == 2
+    assert books.cli("no-such-command").exit_code == 2
+
+
+def test_not_a_workspace(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "batches", "list"])
+    assert result.exit_code == 1
+    assert "not a twinledger workspace" in result.stderr
