@@ -110,12 +110,27 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
         }
     doc = json.loads(row.document)
     recomputed = verification_code(doc)
-    return {
+    result: dict[str, Any] = {
         "file": str(path),
         "verification_code": code,
-        "matches": recomputed == code,
+        "matches": False,
         "statement_id": row.statement_id,
         "period": row.period,
         "status": doc.get("status"),
-        "reason": None if recomputed == code else "the ledger's data no longer hashes to this code",
+        "reason": None,
     }
+    if recomputed != code:
+        return result | {"reason": "the ledger's data no longer hashes to this code"}
+    if not _same_as_issued(doc, path.read_bytes()):
+        return result | {"reason": "the PDF's content differs from the statement the ledger issued"}
+    return result | {"matches": True}
+
+
+def _same_as_issued(doc: dict[str, Any], pdf: bytes) -> bool:
+    """Rendering is deterministic: the issued document renders to exactly these bytes."""
+    import tempfile
+
+    from reports import render_statement
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return any(f.read_bytes() == pdf for f in render_statement(doc, Path(tmp)))

@@ -6,6 +6,7 @@ Commands parse arguments, call the library and print through ``ledger.cli.output
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -57,18 +58,23 @@ def root(
 
     Example: twinledger --workspace ./books settle run 2026-03
     """
-    ctx.obj = workspace or default_root()
+    ctx.obj = workspace
 
 
 def open_workspace(ctx: typer.Context) -> Workspace:
-    workspace = Workspace.open(ctx.find_root().obj)
+    workspace = Workspace.open(workspace_root(ctx))
     workspace.check_schema()
     return workspace
 
 
-def workspace_root(ctx: typer.Context) -> Path:
-    root_dir: Path = ctx.find_root().obj
-    return root_dir
+def workspace_root(ctx: typer.Context, default: Path | None = None) -> Path:
+    """The --workspace given, else ``default``, else $TWINLEDGER_HOME or ./twinledger-data."""
+    given: Path | None = ctx.find_root().obj
+    if given is not None:
+        return given
+    if default is not None and "TWINLEDGER_HOME" not in os.environ:
+        return default
+    return default_root()
 
 
 from ledger.cli import reference, settle, statements, usage  # noqa: E402

@@ -115,13 +115,14 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", help="Where to write the PDFs."),
         as_json: bool = JSON,
     ) -> None:
-        """Run a whole monthly settlement on the bundled sample data in a fresh workspace.
+        """Run a whole monthly settlement on the bundled sample data in a fresh workspace
+        (./twinledger-demo unless --workspace or $TWINLEDGER_HOME says otherwise).
 
-        Example: twinledger --workspace /tmp/demo demo
+        Example: twinledger demo
         """
         from ledger.demo import print_summary, run_demo
 
-        result = run_demo(workspace_root(ctx), out)
+        result = run_demo(workspace_root(ctx, Path("twinledger-demo")), out)
         if as_json:
             output.print_json(result)
         else:

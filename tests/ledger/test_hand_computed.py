@@ -35,19 +35,42 @@ def test_statement_figures_match_the_hand_computation(books: Books) -> None:
         },
     }
     t1 = books.ok("statements", "data", "2026-03", "--party", "t1")
-    assert t1["party"] == {"type": "talent", "id": "t1", "name": "Zoë Łukasiewicz",
-                           "locale": "en"}
+    assert t1["party"] == {"type": "talent", "id": "t1", "name": "Zoë Łukasiewicz", "locale": "en"}
     assert t1["statement_id"] == "ST-2026-03-T-t1"
     assert t1["currency"] == "EUR"
     [c1] = t1["contracts"]
-    assert {k: c1[k] for k in ("contract", "brand", "twin", "currency", "usage", "retainer",
-                               "cap_adjustment", "minimum_guarantee_topup", "earned",
-                               "advance_recouped", "brand_due", "commission", "withholding",
-                               "talent_net")} == {
-        "contract": "C1", "brand": "b1", "twin": "w1", "currency": "EUR",
-        "usage": "886.14", "retainer": "0.00", "cap_adjustment": "0.00",
-        "minimum_guarantee_topup": "0.00", "earned": "886.14", "advance_recouped": "0.00",
-        "brand_due": "886.14", "commission": "177.23", "withholding": "70.89",
+    assert {
+        k: c1[k]
+        for k in (
+            "contract",
+            "brand",
+            "twin",
+            "currency",
+            "usage",
+            "retainer",
+            "cap_adjustment",
+            "minimum_guarantee_topup",
+            "earned",
+            "advance_recouped",
+            "brand_due",
+            "commission",
+            "withholding",
+            "talent_net",
+        )
+    } == {
+        "contract": "C1",
+        "brand": "b1",
+        "twin": "w1",
+        "currency": "EUR",
+        "usage": "886.14",
+        "retainer": "0.00",
+        "cap_adjustment": "0.00",
+        "minimum_guarantee_topup": "0.00",
+        "earned": "886.14",
+        "advance_recouped": "0.00",
+        "brand_due": "886.14",
+        "commission": "177.23",
+        "withholding": "70.89",
         "talent_net": "638.02",
     }
     assert c1["prior_period_adjustments"] == []
@@ -60,40 +83,66 @@ def test_statement_figures_match_the_hand_computation(books: Books) -> None:
     }
     assert sum(Decimal(ln["amount"]) for ln in c1["lines"]) == Decimal(c1["usage"])
     assert t1["summary"] | {"fx_rates": None} == {
-        "opening_balance": "0.00", "net_this_period": "638.02", "balance": "638.02",
-        "carried_forward": "0.00", "payable": "638.02", "min_payout": "0.00", "fx_rates": None,
+        "opening_balance": "0.00",
+        "net_this_period": "638.02",
+        "balance": "638.02",
+        "carried_forward": "0.00",
+        "payable": "638.02",
+        "min_payout": "0.00",
+        "fx_rates": None,
     }
     assert [(e["kind"], e["event_id"]) for e in t1["exceptions"]] == [("OUT_OF_SCOPE", "p4")]
 
     t2 = books.ok("statements", "data", "2026-03", "--party", "t2")
     [c2] = t2["contracts"]
     assert (c2["usage"], c2["commission"], c2["withholding"], c2["talent_net"]) == (
-        "170.00", "34.00", "0.00", "136.00")
+        "170.00",
+        "34.00",
+        "0.00",
+        "136.00",
+    )
     assert {(ln["line_id"], ln["quantity"], ln["amount"]) for ln in c2["lines"]} == {
         ("2026-03:C2:v0:r1", "3", "10.00"),
         ("2026-03:C2:v0:r2", "2", "160.00"),
     }
     # below the minimum payout of 1000.00: carried forward, nothing payable
-    assert (t2["summary"]["balance"], t2["summary"]["carried_forward"],
-            t2["summary"]["payable"]) == ("136.00", "136.00", "0.00")
+    assert (
+        t2["summary"]["balance"],
+        t2["summary"]["carried_forward"],
+        t2["summary"]["payable"],
+    ) == ("136.00", "136.00", "0.00")
 
     agency = books.ok("statements", "data", "2026-03", "--party", "ag")
     assert agency["party"]["type"] == "agency"
     assert agency["summary"]["commission"] == "211.23"
     assert agency["summary"]["payable"] == "211.23"
     assert books.ok("statements", "data", "2026-03", "--party", "b1")["summary"] == {
-        "due": {"EUR": "886.14"}}
+        "due": {"EUR": "886.14"}
+    }
     assert books.ok("statements", "data", "2026-03", "--party", "b2")["summary"] == {
-        "due": {"EUR": "170.00"}}
+        "due": {"EUR": "170.00"}
+    }
 
     exceptions = books.ok("exceptions", "2026-03")["exceptions"]
     assert exceptions == [
-        {"kind": "OUT_OF_SCOPE", "brand": "b1", "twin": "w1", "contract": "C1",
-         "event_id": "p4", "occurred_at": "2026-03-05T10:00:00Z",
-         "detail": "territory US not licensed"},
-        {"kind": "UNLICENSED", "brand": "b1", "twin": "w2", "contract": None,
-         "event_id": "x1", "occurred_at": "2026-03-20T12:00:00Z",
-         "detail": "no contract licenses twin w2 to brand b1 on 2026-03-20"},
+        {
+            "kind": "OUT_OF_SCOPE",
+            "brand": "b1",
+            "twin": "w1",
+            "contract": "C1",
+            "event_id": "p4",
+            "occurred_at": "2026-03-05T10:00:00Z",
+            "detail": "territory US not licensed",
+        },
+        {
+            "kind": "UNLICENSED",
+            "brand": "b1",
+            "twin": "w2",
+            "contract": None,
+            "event_id": "x1",
+            "occurred_at": "2026-03-20T12:00:00Z",
+            "detail": "no contract licenses twin w2 to brand b1 on 2026-03-20",
+        },
     ]
 
 
@@ -118,6 +167,7 @@ def test_closing_posts_a_balanced_journal(books: Books) -> None:
     assert debits == credits
     # brand charges = talent + agency + withholding credits
     assert Decimal("886.14") + Decimal("170.00") == (
-        Decimal("638.02") + Decimal("136.00") + Decimal("211.23") + Decimal("70.89"))
+        Decimal("638.02") + Decimal("136.00") + Decimal("211.23") + Decimal("70.89")
+    )
     assert books.ok("audit", "verify") == {"ok": True, "entries": 4, "problems": []}
     assert books.ok("settle", "status", "2026-03")["status"] == "closed"

@@ -34,8 +34,14 @@ def test_same_file_twice_changes_nothing(books: Books) -> None:
     log = books.write("b1.csv", fixtures.B1_LOG)
     first = books.ok("ingest", log, "--brand", "b1")
     assert first | {"batch_id": None, "quarantine": None} == {
-        "batch_id": None, "status": "committed", "rows_read": 9, "accepted": 9,
-        "duplicates": 0, "rejected": 0, "quarantine": None}
+        "batch_id": None,
+        "status": "committed",
+        "rows_read": 9,
+        "accepted": 9,
+        "duplicates": 0,
+        "rejected": 0,
+        "quarantine": None,
+    }
     events = _stored_events(books)
     batches = books.ok("batches", "list")
     again = books.ok("ingest", log, "--brand", "b1")
@@ -53,20 +59,38 @@ def test_repeated_event_ids_are_duplicates_per_brand(books: Books) -> None:
     books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
     books.ok("ingest", books.write("b1.csv", fixtures.B1_LOG), "--brand", "b1")
     # p1..p3 repeat (one with other content: identity is the event id), n1 is new
-    resend = books.write("b1-resend.csv", fixtures.HEADER + """
+    resend = books.write(
+        "b1-resend.csv",
+        fixtures.HEADER
+        + """
 p1,2026-03-02T10:00:00Z,publication,w1,a1,social,SE,still,,true
 p2,2026-03-03T10:00:00Z,publication,w1,a1,social,NO,still,,yes
 p3,2026-03-09T10:00:00Z,publication,w1,a1,web,DK,still,,1
 n1,2026-03-09T10:00:00Z,render,w1,a5,,,still,,
-""")
+""",
+    )
     doc = books.ok("ingest", resend, "--brand", "b1")
-    assert (doc["status"], doc["rows_read"], doc["accepted"], doc["duplicates"],
-            doc["rejected"]) == ("committed", 4, 1, 3, 0)
+    assert (
+        doc["status"],
+        doc["rows_read"],
+        doc["accepted"],
+        doc["duplicates"],
+        doc["rejected"],
+    ) == ("committed", 4, 1, 3, 0)
     _identity(doc)
     # the same event ids from another brand are other events
-    other = books.ok("ingest", books.write("b2.csv", fixtures.HEADER + """
+    other = books.ok(
+        "ingest",
+        books.write(
+            "b2.csv",
+            fixtures.HEADER
+            + """
 p1,2026-03-02T10:00:00Z,publication,w2,a9,social,SE,still,,true
-"""), "--brand", "b2")
+""",
+        ),
+        "--brand",
+        "b2",
+    )
     assert (other["accepted"], other["duplicates"]) == (1, 0)
     events = _stored_events(books)
     assert len(events) == len(set(events)) == 11
@@ -74,12 +98,16 @@ p1,2026-03-02T10:00:00Z,publication,w2,a9,social,SE,still,,true
 
 def test_rejected_rows_go_to_quarantine_with_line_numbers(books: Books) -> None:
     books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
-    log = books.write("mixed.csv", fixtures.HEADER + """
+    log = books.write(
+        "mixed.csv",
+        fixtures.HEADER
+        + """
 ok1,2026-03-02T10:00:00Z,render,w1,a1,,,still,,
 bad1,2026-03-02T10:00:00Z,render,nobody,a1,,,still,,
 bad2,not-a-time,render,w1,a1,,,still,,
 ok2,2026-03-03T10:00:00Z,impressions,w1,a1,social,SE,still,-5,
-""")
+""",
+    )
     doc = books.ok("ingest", log, "--brand", "b1")
     assert (doc["rows_read"], doc["accepted"], doc["duplicates"], doc["rejected"]) == (4, 1, 0, 3)
     quarantine = (books.root / doc["quarantine"]).read_text(encoding="utf-8").splitlines()
@@ -91,15 +119,23 @@ ok2,2026-03-03T10:00:00Z,impressions,w1,a1,social,SE,still,-5,
 
 def test_strict_rejects_the_whole_file(books: Books) -> None:
     books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
-    log = books.write("mixed.csv", fixtures.HEADER + """
+    log = books.write(
+        "mixed.csv",
+        fixtures.HEADER
+        + """
 ok1,2026-03-02T10:00:00Z,render,w1,a1,,,still,,
 bad1,2026-03-02T10:00:00Z,render,nobody,a1,,,still,,
-""")
+""",
+    )
     result = books.cli("ingest", log, "--brand", "b1", "--strict", "--json")
     assert result.exit_code == 1
     doc = result.json
     assert (doc["status"], doc["rows_read"], doc["accepted"], doc["rejected"]) == (
-        "rejected", 2, 0, 2)
+        "rejected",
+        2,
+        0,
+        2,
+    )
     assert "rejected under --strict" in result.stderr
     assert _stored_events(books) == []
 

@@ -24,8 +24,11 @@ def test_contract_with_unknown_party_is_refused(books: Books) -> None:
 def test_overlapping_contracts_are_refused(books: Books) -> None:
     books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
     books.ok("contracts", "import", books.write("C1.toml", fixtures.C1))
-    overlap = fixtures.C1.replace('id = "C1"', 'id = "C1b"').replace(
-        "start = 2026-01-01", "start = 2026-06-01").replace("end = 2026-12-31", "end = 2027-05-31")
+    overlap = (
+        fixtures.C1.replace('id = "C1"', 'id = "C1b"')
+        .replace("start = 2026-01-01", "start = 2026-06-01")
+        .replace("end = 2026-12-31", "end = 2027-05-31")
+    )
     message = books.refused("contracts", "import", books.write("C1b.toml", overlap))
     assert "C1b.toml" in message and "overlaps contract C1" in message
     assert [c["id"] for c in books.ok("contracts", "list")["contracts"]] == ["C1"]
@@ -46,10 +49,13 @@ def test_changed_contract_needs_amend_and_becomes_a_revision(books: Books) -> No
 def test_log_missing_a_required_column_is_refused_and_stores_nothing(books: Books) -> None:
     fixtures.load(books)
     before = books.ok("batches", "list")
-    log = books.write("nocol.csv", """
+    log = books.write(
+        "nocol.csv",
+        """
         event_id,occurred_at,kind,asset_id
         e1,2026-03-02T10:00:00Z,render,a1
-    """)
+    """,
+    )
     message = books.refused("ingest", log, "--brand", "b1")
     assert "nocol.csv" in message and "twin_id" in message and "line 1" in message
     assert books.ok("batches", "list") == before
@@ -65,8 +71,15 @@ def _store_digest(books: Books) -> str:
             digest.update(path.relative_to(books.root).as_posix().encode())
             digest.update(path.read_bytes())
     with books.workspace.engine.connect() as conn:
-        for table in ("batches", "periods", "contract_settlements", "statements",
-                      "journal_entries", "postings", "contracts"):
+        for table in (
+            "batches",
+            "periods",
+            "contract_settlements",
+            "statements",
+            "journal_entries",
+            "postings",
+            "contracts",
+        ):
             for row in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2"):
                 digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
@@ -89,19 +102,24 @@ def test_close_requires_a_current_draft_and_earlier_months_closed(books: Books) 
     books.ok("settle", "run", "2026-04")
     assert "2026-03 has usage and is not closed" in books.refused("settle", "close", "2026-04")
     books.ok("settle", "run", "2026-03")
-    late = books.write("late.csv", fixtures.HEADER + "\nq1,2026-03-09T10:00:00Z,render,w1,a2,,,still,,\n")
+    late = books.write(
+        "late.csv", fixtures.HEADER + "\nq1,2026-03-09T10:00:00Z,render,w1,a2,,,still,,\n"
+    )
     books.ok("ingest", late, "--brand", "b1")
     assert "changed since its draft" in books.refused("settle", "close", "2026-03")
 
 
-@pytest.mark.parametrize("args", [
-    ["settle", "run", "2026-13"],
-    ["exceptions", "2026-03"],
-    ["statements", "data", "2026-03", "--party", "t1"],
-    ["ingest", "missing.csv", "--brand", "b1"],
-    ["ingest", "missing.csv", "--brand", "nobody"],
-    ["explain", "not-a-line"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["settle", "run", "2026-13"],
+        ["exceptions", "2026-03"],
+        ["statements", "data", "2026-03", "--party", "t1"],
+        ["ingest", "missing.csv", "--brand", "b1"],
+        ["ingest", "missing.csv", "--brand", "nobody"],
+        ["explain", "not-a-line"],
+    ],
+)
 def test_bad_arguments_get_one_line(books: Books, args: list[str]) -> None:
     fixtures.load(books)
     assert books.refused(*args)
