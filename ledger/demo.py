@@ -13,7 +13,8 @@ from ledger.ingest.batch import ingest_file
 from ledger.settlement import service
 from ledger.workspace import SETTINGS_FILE, Workspace
 
-DEMO_PERIOD = "2026-10"
+DEMO_PERIODS = ("2026-09", "2026-10")
+DEMO_PERIOD = DEMO_PERIODS[-1]
 MARKER = ".twinledger-demo"
 
 
@@ -32,8 +33,9 @@ def _fresh(root: Path) -> Workspace:
 
 
 def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
-    """Init a fresh workspace, import the sample data, ingest a month of logs, settle it, close
-    it and render every statement. Returns what happened."""
+    """Init a fresh workspace, import the sample data, then for each demo month ingest its logs,
+    settle it, close it and render every statement. Returns what happened (the last month's
+    settlement and talent positions)."""
     import sample_data
     from sample_data.generate import generate
 
@@ -41,13 +43,16 @@ def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
     imports.import_parties(workspace, sample_data.PARTIES)
     contracts = imports.import_contracts(workspace, sample_data.CONTRACTS)
     imports.import_fx(workspace, sample_data.FX)
-    ingested = [
-        {"brand": brand, "file": file.name, **ingest_file(workspace, file, brand).as_dict()}
-        for brand, file in generate(workspace.path("inbox"), DEMO_PERIOD)
-    ]
-    service.run(workspace, DEMO_PERIOD)
-    settled = service.close(workspace, DEMO_PERIOD)
-    files = statements.render(workspace, DEMO_PERIOD, out=out)
+    ingested = []
+    settled = {}
+    files = []
+    for period in DEMO_PERIODS:
+        for brand, file in generate(workspace.path("inbox"), period):
+            result = ingest_file(workspace, file, brand)
+            ingested.append({"brand": brand, "file": file.name, **result.as_dict()})
+        service.run(workspace, period)
+        settled = service.close(workspace, period)
+        files += statements.render(workspace, period, out=out / period if out else None)
     talents = [
         {"talent": d["party"]["name"], "currency": d["currency"], **d["summary"]}
         for d in statements.documents(workspace, DEMO_PERIOD)

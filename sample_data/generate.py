@@ -48,7 +48,7 @@ class Log:
         return self.start + timedelta(days=day, hours=hour, minutes=self.rng.randrange(60))
 
     def add(self, when: datetime, kind: str, twin: str, asset: str, **extra: object) -> str:
-        event_id = f"{self.prefix}-{len(self.rows) + 1:05d}"
+        event_id = f"{self.prefix}-{self.start:%Y%m}-{len(self.rows) + 1:05d}"
         row: dict[str, object] = {
             "event_id": event_id,
             "occurred_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),

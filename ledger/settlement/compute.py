@@ -2,8 +2,14 @@
 
 The caller gathers the inputs (parties, contracts, FX, committed event files, what earlier
 closed periods issued, talents' opening balances); this module rates the events, runs each
-contract's month-by-month economics from its start, works out prior-period adjustments for
-closed months, converts to payout currencies and sums each party's position.
+contract's month-by-month economics from its start, works out prior-period adjustments,
+converts to payout currencies and sums each party's position.
+
+Prior-period adjustments (SPEC 4.5): every earlier month of a contract is recomputed with
+everything known now (late events, amended terms) and compared, component by component, with
+what closed periods issued for it; a difference is carried into this period naming its month.
+An earlier month that no closed period ever issued (say, a retainer month without usage that
+was never settled) is compared with zero, so a fixed fee is never lost.
 """
 
 from __future__ import annotations
@@ -99,15 +105,11 @@ class Inputs:
     contracts: Sequence[Contract]
     fx: FxTable
     event_files: Sequence[Path]
-    closed_months: Mapping[str, Mapping[str, Mapping[str, Decimal]]]
-    """contract id -> closed month -> components issued for it so far (own + adjustments)."""
+    issued: Mapping[str, Mapping[str, Mapping[str, Decimal]]]
+    """contract id -> earlier month -> components issued for it by closed periods so far (its own
+    figures plus adjustments carried since); a month never issued is absent (all zero)."""
     opening_balances: Mapping[str, Decimal]
     """talent id -> balance carried into this period, in payout currency."""
-
-
-def _active(contract: Contract, period: str) -> bool:
-    first, last = period_bounds(period)
-    return contract.start <= last and contract.end >= first
 
 
 def _usage_by_month(lines: Sequence[RatedLine]) -> dict[str, dict[str, Decimal]]:
@@ -126,11 +128,7 @@ def compute(inputs: Inputs) -> Settlement:
     talents = {t.id: t for t in parties.talents}
     agencies = {a.id: a for a in parties.agencies}
     twins = {t.id: t for t in parties.twins}
-    relevant = [
-        c
-        for c in inputs.contracts
-        if c.start <= last and (_active(c, period) or c.id in inputs.closed_months)
-    ]
+    relevant = [c for c in inputs.contracts if c.start <= last]
     start = min([first] + [date(c.start.year, c.start.month, 1) for c in relevant])
 
     con = connect()
@@ -154,10 +152,14 @@ def compute(inputs: Inputs) -> Settlement:
         )
         by_period = {m.period: m for m in months}
         adjustments = []
-        for origin, issued in sorted(inputs.closed_months.get(contract.id, {}).items()):
+        issued = inputs.issued.get(contract.id, {})
+        for origin in sorted(set(by_period) | set(issued)):
+            if origin >= period:
+                continue
             now = by_period.get(origin)
             current = components_of(now) if now else dict.fromkeys(COMPONENTS, Decimal(0))
-            deltas = {k: current[k] - issued.get(k, Decimal(0)) for k in COMPONENTS}
+            before = issued.get(origin, {})
+            deltas = {k: current[k] - before.get(k, Decimal(0)) for k in COMPONENTS}
             if any(deltas.values()):
                 adjustments.append(Adjustment(origin, deltas))
         month = by_period.get(period)

@@ -57,7 +57,7 @@ class _Known:
     inputs: Inputs
 
 
-def _closed_months(session: Session, before: str) -> dict[str, dict[str, dict[str, Decimal]]]:
+def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Decimal]]]:
     closed = {
         r.period
         for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))
@@ -89,7 +89,7 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
         contracts=contracts,
         fx=FxTable.from_rows(load_fx_rows(session)),
         event_files=files,
-        closed_months=_closed_months(session, period),
+        issued=_issued(session, period),
         opening_balances=opening,
     )
     return _Known(
@@ -247,9 +247,19 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
                 f"period {open_before[0]} has usage and is not closed; close it before {period}"
             )
         known = _gather(workspace, session, period)
-        if known.batches != json.loads(row.batches) or known.revisions != json.loads(row.contracts):
+        closed_since = session.exec(
+            select(PeriodRow.period).where(
+                PeriodRow.status == "closed", col(PeriodRow.closed_at) > row.run_at
+            )
+        ).first()
+        if (
+            known.batches != json.loads(row.batches)
+            or known.revisions != json.loads(row.contracts)
+            or closed_since is not None
+        ):
             raise LedgerError(
-                f"period {period} changed since its draft (new batches or contract revisions); "
+                f"period {period} changed since its draft (new batches, contract revisions or "
+                "closed periods); "
                 f"run `twinledger settle run {period}` and review it again before closing"
             )
     settlement = compute(known.inputs)

@@ -24,7 +24,7 @@ from ledger.storage.tables import (
 
 
 def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:

@@ -45,21 +45,25 @@ def _visible(workspace: Workspace) -> tuple[int, int]:
     return len(rows), int(events)
 
 
-def trial(workspace: Workspace, log: Path, rng: random.Random) -> str:
-    command = [
-        sys.executable,
-        "-m",
-        "ledger",
-        "--workspace",
-        str(workspace.root),
-        "ingest",
-        str(log),
-        "--brand",
-        "b1",
-        "--json",
-    ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(rng.uniform(0.4, 2.2))
+def _command(workspace: Workspace, log: Path) -> list[str]:
+    root = str(workspace.root)
+    return [sys.executable, "-m", "ledger", "--workspace", root, "ingest", str(log), "--brand",
+            "b1", "--json"]  # fmt: skip
+
+
+def full_run_seconds(tmp_path: Path, log: Path) -> float:
+    """How long one uninterrupted ingest takes here, to spread the kills over all of it."""
+    workspace = _workspace(tmp_path / "timing")
+    started = time.monotonic()
+    subprocess.run(_command(workspace, log), check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+def trial(workspace: Workspace, log: Path, rng: random.Random, seconds: float) -> str:
+    proc = subprocess.Popen(
+        _command(workspace, log), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(rng.uniform(0.3 * seconds, 1.5 * seconds))
     proc.send_signal(signal.SIGKILL)
     out, _ = proc.communicate()
     batches, events = _visible(workspace)
@@ -82,10 +86,11 @@ def _workspace(root: Path) -> Workspace:
 def test_sigkill_never_leaves_a_partial_batch(tmp_path: Path) -> None:
     rng = random.Random(20261127)
     log = _log(tmp_path / "big.csv")
+    seconds = full_run_seconds(tmp_path, log)
     outcomes = set()
     for n in range(int(os.environ.get("TWINLEDGER_KILL_TRIALS", "12"))):
         workspace = _workspace(tmp_path / f"ws{n}")
-        outcomes.add(trial(workspace, log, rng))
+        outcomes.add(trial(workspace, log, rng, seconds))
         leftovers = list(workspace.path("tmp").glob("*.part"))
         orphans = {p.name for p in workspace.path("events").glob("*/*.parquet")}
         assert len(orphans) == 1, (leftovers, orphans)
@@ -97,9 +102,10 @@ def test_sigkill_never_leaves_a_partial_batch(tmp_path: Path) -> None:
 def test_sigkill_one_hundred_times(tmp_path: Path) -> None:
     rng = random.Random(4)
     log = _log(tmp_path / "big.csv")
+    seconds = full_run_seconds(tmp_path, log)
     workspace = _workspace(tmp_path / "ws")
     for _ in range(100):
-        trial(workspace, log, rng)
+        trial(workspace, log, rng, seconds)
         # start the next trial from an empty store again
         with workspace.engine.begin() as conn:
             conn.exec_driver_sql("DELETE FROM batches")
