@@ -132,13 +132,20 @@ def post(
     return JournalEntry(seq, period, kind, reference, memo, tuple(postings), prev, digest)
 
 
-def account_balance(session: Session, account: str, currency: str) -> Decimal:
-    """Credits minus debits (what the ledger owes on a payable account)."""
+def account_balance(
+    session: Session, account: str, currency: str, before_period: str | None = None
+) -> Decimal:
+    """Credits minus debits (what the ledger owes on a payable account), over entries of
+    periods before ``before_period`` when it is given."""
+    query = (
+        select(PostingRow, JournalEntryRow.period)
+        .join(JournalEntryRow, col(JournalEntryRow.seq) == col(PostingRow.entry_seq))
+        .where(PostingRow.account == account, PostingRow.currency == currency)
+    )
     total = Decimal(0)
-    for row in session.exec(
-        select(PostingRow).where(PostingRow.account == account, PostingRow.currency == currency)
-    ):
-        total += row.credit - row.debit
+    for row, period in session.exec(query):
+        if before_period is None or period < before_period:
+            total += row.credit - row.debit
     return total
 
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from ledger.errors import LedgerError
 from ledger.settlement.documents import verification_code
-from ledger.settlement.service import check_period
+from ledger.settlement.periods import check_period
 from ledger.storage.db import reading
 from ledger.storage.tables import PeriodRow, StatementRow
 from ledger.workspace import Workspace

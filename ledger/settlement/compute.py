@@ -27,7 +27,7 @@ from ledger.domain import Agency, Brand, Contract, Parties, Talent
 from ledger.economics import ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
-from ledger.money import round_money
+from ledger.money import format_amount, round_money
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
 from ledger.storage.events import connect
@@ -79,10 +79,33 @@ class ContractResult:
 
 
 @dataclass(frozen=True)
+class ManualAdjustment:
+    """A manual adjustment posted into the period (`twinledger adjust`)."""
+
+    party: str
+    account: str
+    currency: str
+    amount: Decimal  # positive = owed more to a talent or agency / more due from a brand
+    reason: str
+    by: str
+    posted_at: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "amount": format_amount(self.amount, self.currency),
+            "currency": self.currency,
+            "reason": self.reason,
+            "by": self.by,
+            "posted_at": self.posted_at,
+        }
+
+
+@dataclass(frozen=True)
 class TalentPosition:
     talent: Talent
     opening_balance: Decimal
     net_this_period: Decimal
+    adjustments: Decimal
     balance: Decimal
     carried_forward: Decimal
     payable: Decimal
@@ -96,6 +119,7 @@ class Settlement:
     events_rated: int
     talents: tuple[TalentPosition, ...]
     agencies: Mapping[str, Decimal] = field(default_factory=dict)  # agency id -> payable
+    manual: tuple[ManualAdjustment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +134,7 @@ class Inputs:
     figures plus adjustments carried since); a month never issued is absent (all zero)."""
     opening_balances: Mapping[str, Decimal]
     """talent id -> balance carried into this period, in payout currency."""
+    manual: Sequence[ManualAdjustment] = ()
 
 
 def _usage_by_month(lines: Sequence[RatedLine]) -> dict[str, dict[str, Decimal]]:
@@ -200,8 +225,9 @@ def compute(inputs: Inputs) -> Settlement:
         contracts=tuple(results),
         exceptions=measured.exceptions,
         events_rated=measured.events_rated,
-        talents=_talent_positions(results, talents, inputs.opening_balances),
-        agencies=_agency_payables(results),
+        talents=_talent_positions(results, talents, inputs.opening_balances, inputs.manual),
+        agencies=_agency_payables(results, inputs.manual),
+        manual=tuple(inputs.manual),
     )
 
 
@@ -209,6 +235,7 @@ def _talent_positions(
     results: Sequence[ContractResult],
     talents: Mapping[str, Talent],
     opening: Mapping[str, Decimal],
+    manual: Sequence[ManualAdjustment],
 ) -> tuple[TalentPosition, ...]:
     nets: dict[str, Decimal] = defaultdict(Decimal)
     for r in results:
@@ -216,18 +243,24 @@ def _talent_positions(
     for talent_id, balance in opening.items():
         if balance:
             nets.setdefault(talent_id, Decimal(0))
+    adjusted: dict[str, Decimal] = defaultdict(Decimal)
+    for m in manual:
+        if m.party in talents:
+            adjusted[m.party] += m.amount
+            nets.setdefault(m.party, Decimal(0))
     positions = []
     for talent_id in sorted(nets):
         talent = talents[talent_id]
         ccy = talent.payout_currency
         opening_balance = round_money(opening.get(talent_id, Decimal(0)), ccy)
-        balance = opening_balance + nets[talent_id]
+        balance = opening_balance + nets[talent_id] + adjusted[talent_id]
         paid = balance >= talent.min_payout and balance > 0
         positions.append(
             TalentPosition(
                 talent=talent,
                 opening_balance=opening_balance,
                 net_this_period=round_money(nets[talent_id], ccy),
+                adjustments=round_money(adjusted[talent_id], ccy),
                 balance=balance,
                 carried_forward=Decimal(0) if paid else balance,
                 payable=balance if paid else round_money(Decimal(0), ccy),
@@ -236,9 +269,14 @@ def _talent_positions(
     return tuple(positions)
 
 
-def _agency_payables(results: Sequence[ContractResult]) -> dict[str, Decimal]:
+def _agency_payables(
+    results: Sequence[ContractResult], manual: Sequence[ManualAdjustment]
+) -> dict[str, Decimal]:
     payables: dict[str, Decimal] = defaultdict(Decimal)
     for r in results:
         if r.agency is not None:
             payables[r.agency.id] += r.commission_payout
+    for m in manual:
+        if m.account == f"agency:{m.party}:payable":
+            payables[m.party] += m.amount
     return dict(sorted(payables.items()))

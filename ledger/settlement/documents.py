@@ -90,6 +90,10 @@ def _exceptions(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{k: row[k] for k in keys} for row in rows]
 
 
+def _manual(settlement: Settlement, party: str) -> list[dict[str, str]]:
+    return [m.as_dict() for m in settlement.manual if m.party == party]
+
+
 def _fx_rates(blocks: Iterable[Document], key: str = "fx") -> list[dict[str, str]]:
     seen: dict[tuple[str, str], dict[str, str]] = {}
     for block in blocks:
@@ -138,9 +142,11 @@ def build_documents(
             "currency": ccy,
             "contracts": mine,
             "exceptions": _exceptions(e for e in exceptions if e["talent"] == talent.id),
+            "manual_adjustments": _manual(settlement, talent.id),
             "summary": {
                 "opening_balance": format_amount(position.opening_balance, ccy),
                 "net_this_period": format_amount(position.net_this_period, ccy),
+                "adjustments": format_amount(position.adjustments, ccy),
                 "balance": format_amount(position.balance, ccy),
                 "carried_forward": format_amount(position.carried_forward, ccy),
                 "payable": format_amount(position.payable, ccy),
@@ -164,6 +170,7 @@ def build_documents(
             "currency": agency.currency,
             "contracts": mine,
             "exceptions": _exceptions(e for e in exceptions if e["talent"] in talent_ids),
+            "manual_adjustments": _manual(settlement, agency.id),
             "summary": {
                 "commission": format_amount(payable, agency.currency),
                 "payable": format_amount(payable, agency.currency),
@@ -180,6 +187,9 @@ def build_documents(
         due: dict[str, Decimal] = defaultdict(Decimal)
         for r, _ in by_brand[brand_id]:
             due[r.contract.currency] += r.total("brand_due")
+        for m in settlement.manual:
+            if m.party == brand_id:
+                due[m.currency] += m.amount
         doc = _header(
             settlement,
             status,
@@ -190,6 +200,7 @@ def build_documents(
             "currency": brand.currency,
             "contracts": [b for _, b in by_brand[brand_id]],
             "exceptions": _exceptions(e for e in exceptions if e["brand"] == brand_id),
+            "manual_adjustments": _manual(settlement, brand_id),
             "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
             "issuer": dict(issuer),
             "payment_terms": issuer.get("payment_terms", "Payment due within 30 days."),

@@ -10,7 +10,6 @@ ever written again.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,12 +19,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session, col, delete, select
 
+from ledger.domain import Parties
 from ledger.errors import LedgerError
 from ledger.fx import FxTable
 from ledger.journal import Posting, account_balance, post
 from ledger.money import format_amount
+from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import COMPONENTS, ContractResult, Inputs, Settlement, compute
 from ledger.settlement.documents import build_documents
+from ledger.settlement.periods import check_period
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
 from ledger.storage.repo import (
@@ -38,14 +40,6 @@ from ledger.storage.repo import (
 )
 from ledger.storage.tables import ContractSettlementRow, PeriodRow, StatementRow
 from ledger.workspace import Workspace
-
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def check_period(period: str) -> str:
-    if not PERIOD_RE.match(period):
-        raise LedgerError(f"{period!r} is not a period; expected YYYY-MM, e.g. 2026-03")
-    return period
 
 
 @dataclass(frozen=True)
@@ -80,7 +74,7 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
     batches = committed_batches(session)
     files = [workspace.path(b.events_path) for b in batches if b.events_path]
     opening = {
-        t.id: account_balance(session, f"talent:{t.id}:payable", t.payout_currency)
+        t.id: account_balance(session, f"talent:{t.id}:payable", t.payout_currency, period)
         for t in parties.talents
     }
     inputs = Inputs(
@@ -91,6 +85,7 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
         event_files=files,
         issued=_issued(session, period),
         opening_balances=opening,
+        manual=tuple(manual_adjustments(session, period)),
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -252,25 +247,27 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
                 PeriodRow.status == "closed", col(PeriodRow.closed_at) > row.run_at
             )
         ).first()
+        adjusted_since = any(m.posted_at > iso(row.run_at) for m in known.inputs.manual)
         if (
-            known.batches != json.loads(row.batches)
+            adjusted_since
+            or known.batches != json.loads(row.batches)
             or known.revisions != json.loads(row.contracts)
             or closed_since is not None
         ):
             raise LedgerError(
-                f"period {period} changed since its draft (new batches, contract revisions or "
-                "closed periods); "
+                f"period {period} changed since its draft (new batches, contract revisions, "
+                "adjustments or closed periods); "
                 f"run `twinledger settle run {period}` and review it again before closing"
             )
     settlement = compute(known.inputs)
     with writing(workspace.engine) as session:
         _refuse_if_closed(session, period)
         summary = _store(workspace, session, settlement, known, "closed")
-        _post_journal(session, settlement)
+        _post_journal(session, settlement, known.inputs.parties)
     return summary
 
 
-def _post_journal(session: Session, settlement: Settlement) -> None:
+def _post_journal(session: Session, settlement: Settlement, parties: Parties) -> None:
     period = settlement.period
     for r in settlement.contracts:
         post(
@@ -295,7 +292,7 @@ def _post_journal(session: Session, settlement: Settlement) -> None:
                     Posting("bank:payouts", t.payout_currency, -position.payable),
                 ],
             )
-    agencies = {r.agency.id: r.agency for r in settlement.contracts if r.agency}
+    agencies = {a.id: a for a in parties.agencies}
     for agency_id, payable in settlement.agencies.items():
         if payable > 0:
             ccy = agencies[agency_id].currency
@@ -349,6 +346,23 @@ def _credit(
         Posting("fx:clearing", target, converted),
         Posting(account, target, -converted),
     ]
+
+
+def reopen(workspace: Workspace, period: str) -> dict[str, Any]:
+    """Discard the draft of ``period``; a closed period is final and is refused."""
+    check_period(period)
+    with writing(workspace.engine) as session:
+        _refuse_if_closed(session, period)
+        row = _period_row(session, period)
+        if row is None:
+            raise LedgerError(f"period {period} is open already (no draft to discard)")
+        session.exec(
+            delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period)
+        )
+        session.exec(delete(StatementRow).where(col(StatementRow.period) == period))
+        session.delete(row)
+    workspace.path("settlements", period, "exceptions.parquet").unlink(missing_ok=True)
+    return {"period": period, "status": "open"}
 
 
 def status(workspace: Workspace, period: str) -> dict[str, Any]:

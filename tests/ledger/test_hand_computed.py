@@ -85,6 +85,7 @@ def test_statement_figures_match_the_hand_computation(books: Books) -> None:
     assert t1["summary"] | {"fx_rates": None} == {
         "opening_balance": "0.00",
         "net_this_period": "638.02",
+        "adjustments": "0.00",
         "balance": "638.02",
         "carried_forward": "0.00",
         "payable": "638.02",
