@@ -77,9 +77,9 @@ def workspace_root(ctx: typer.Context, default: Path | None = None) -> Path:
     return default_root()
 
 
-from ledger.cli import reference, settle, statements, usage  # noqa: E402
+from ledger.cli import reconcile, reference, settle, statements, usage  # noqa: E402
 
-for module in (reference, usage, settle, statements):
+for module in (reference, usage, settle, statements, reconcile):
     module.register(app)
 
 

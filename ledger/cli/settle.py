@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -76,6 +77,49 @@ def register(app: typer.Typer) -> None:
         """
         _print_settlement(service.status(open_workspace(ctx), period), as_json)
 
+    @settle.command("reopen")
+    def settle_reopen(ctx: typer.Context, period: str, as_json: bool = JSON) -> None:
+        """Discard a month's draft (it becomes open again); a closed month is final and refuses.
+
+        Example: twinledger settle reopen 2026-03
+        """
+        _print_settlement(service.reopen(open_workspace(ctx), period), as_json)
+
+    @app.command()
+    def adjust(
+        ctx: typer.Context,
+        period: str,
+        party: str = typer.Option(..., "--party", help="Talent, agency or brand id."),
+        amount: str = typer.Option(
+            ..., "--amount", help="Positive: owed more to a talent/agency, or due from a brand."
+        ),
+        currency: str = typer.Option(..., "--currency", help="ISO 4217 code."),
+        reason: str = typer.Option(..., "--reason", help="Why (printed on the statement)."),
+        by: str = typer.Option(..., "--by", help="Who makes the adjustment."),
+        against: str = typer.Option(
+            "adjustments:manual", "--against", help="The account on the other side."
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Post a reasoned, balanced manual adjustment into an open month.
+
+        Example: twinledger adjust 2026-03 --party liv-s --amount 250.00 --currency SEK
+        --reason "Reshoot fee agreed 12 March" --by anna
+        """
+        from ledger.settlement.adjust import adjust as post_adjustment
+
+        done = post_adjustment(
+            open_workspace(ctx), period, party, amount, currency, reason, by, against
+        )
+        doc = {"period": period, "party": done.party, "account": done.account, **done.as_dict()}
+        if as_json:
+            output.print_json(doc)
+        else:
+            output.line(
+                f"posted {doc['amount']} {doc['currency']} to {done.account} in {period}: "
+                f"{done.reason} (by {done.by}); re-run `settle run {period}` to include it"
+            )
+
     @app.command()
     def exceptions(
         ctx: typer.Context,
@@ -83,11 +127,14 @@ def register(app: typer.Typer) -> None:
         kind: str | None = typer.Option(None, "--kind", help="Only this kind, e.g. OUT_OF_SCOPE."),
         brand: str | None = typer.Option(None, "--brand", help="Only this brand."),
         talent: str | None = typer.Option(None, "--talent", help="Only this talent's twins."),
+        csv_file: Path | None = typer.Option(
+            None, "--csv", metavar="FILE", help="Write the exceptions to a CSV file."
+        ),
         as_json: bool = JSON,
     ) -> None:
         """List the uses that break a contract or could not be priced in a settled month.
 
-        Example: twinledger exceptions 2026-03 --kind UNLICENSED
+        Example: twinledger exceptions 2026-03 --kind UNLICENSED --csv exceptions.csv
         """
         if kind is not None and kind not in EXCEPTION_KINDS:
             raise LedgerError(
@@ -102,8 +149,16 @@ def register(app: typer.Typer) -> None:
         ]
         keys = ("kind", "brand", "twin", "contract", "event_id", "occurred_at", "detail")
         docs = [{k: r[k] for k in keys} for r in rows]
+        if csv_file is not None:
+            from reports import exports
+
+            table = exports.Table("Exceptions", keys, [[d[k] for k in keys] for d in docs])
+            exports.write_csv(csv_file, table)
         if as_json:
             output.print_json({"period": period, "exceptions": docs})
+            return
+        if csv_file is not None:
+            output.line(f"{len(docs)} exception(s) written to {csv_file}")
             return
         output.table(
             f"{len(docs)} exception(s) in {period}",
