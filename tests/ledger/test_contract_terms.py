@@ -1,4 +1,4 @@
-"""Contract terms settled through the ledger, figures computed by hand (issue: every term priced)."""
+"""Contract terms settled through the ledger, with figures computed by hand in each test."""
 
 from __future__ import annotations
 
