@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
+from ledger import audit
 from ledger.cli import app
 from ledger.workspace import Workspace
 
@@ -59,6 +60,7 @@ class Books:
 
     workspace: Workspace
     files: Path
+    tampered: bool = False
 
     @property
     def root(self) -> Path:
@@ -98,5 +100,9 @@ def books(tmp_path: Path, database_url: str | None) -> Iterator[Books]:
     workspace = Workspace.init(tmp_path / "ws", database_url)
     files = tmp_path / "in"
     files.mkdir()
-    yield Books(workspace, files)
+    books = Books(workspace, files)
+    yield books
+    if not books.tampered:  # an untouched ledger verifies after every test
+        result = audit.verify(workspace)
+        assert result["ok"], result["problems"]
     workspace.engine.dispose()

@@ -15,6 +15,7 @@ from ledger.economics.periods import period_bounds
 from ledger.errors import LedgerError
 from ledger.money import format_amount, round_money
 from ledger.pricing import price
+from ledger.rating.lines import units
 from ledger.rating.measure import measure
 from ledger.storage.events import connect
 
@@ -66,7 +67,7 @@ def explain_line(
         ).fetchall()
     finally:
         con.close()
-    quantity = sum((Decimal(r[6]) for r in rows), Decimal(0))
+    quantity = units(sum((Decimal(r[6]) for r in rows), Decimal(0)))
     multiplier = version.terms.unauthorized_use_multiplier if key.out_of_scope else Decimal(1)
     priced = price(rule, quantity, multiplier)
     return {
@@ -88,7 +89,7 @@ def explain_line(
             "price": None if rule.price is None else str(rule.price),
             "tier_mode": rule.tier_mode if rule.price is None else None,
         },
-        "quantity": format(quantity.normalize(), "f"),
+        "quantity": format(quantity, "f"),
         "amount": format_amount(round_money(priced.amount, contract.currency), contract.currency),
         "currency": contract.currency,
         "details": priced.details,
@@ -100,7 +101,7 @@ def explain_line(
                 "channel": r[3],
                 "territory": r[4],
                 "media": r[5],
-                "quantity": format(Decimal(r[6]).normalize(), "f"),
+                "quantity": format(units(r[6]), "f"),
                 "batch_id": r[7],
                 "line_no": r[8],
             }

@@ -53,9 +53,18 @@ class RatedLine:
         }
 
 
+def units(value: object) -> Decimal:
+    """A measured quantity without the trailing zeros of its DECIMAL column (8.000 -> 8)."""
+    quantity = Decimal(str(value))
+    return (
+        quantity.quantize(Decimal(1))
+        if quantity == quantity.to_integral_value()
+        else (quantity.normalize())
+    )
+
+
 def _qty(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(units(value), "f")
 
 
 def line_id(period: str, contract: str, version_no: int, rule_no: int, oos: bool) -> str:
@@ -95,7 +104,7 @@ def price_lines(
         multiplier = version.terms.unauthorized_use_multiplier if row["oos"] else Decimal(1)
         if row["oos"] and multiplier == 0:
             continue  # out-of-scope uses under a 0 multiplier are flagged, not priced
-        quantity = Decimal(row["quantity"])
+        quantity = units(row["quantity"])
         priced = price(rule, quantity, multiplier)
         details = dict(priced.details)
         details["breakdown"] = parts[(row["month"], row["vkey"], row["rule_no"], row["oos"])]
