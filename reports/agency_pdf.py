@@ -45,7 +45,7 @@ def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
     for rate in summary.get("fx_rates") or []:
         if isinstance(rate, Mapping):
             text = (
-                f"1 {rate.get('from')} = {fmt.number(num(rate, 'rate'))} {rate.get('to')}"
+                f"1 {rate.get('from')} = {fmt.fx_rate(num(rate, 'rate'))} {rate.get('to')}"
                 f" (rate of {fmt.date(rate.get('date'))})"
             )
             rows.append([para("Exchange rate used", "cell"), para(text, "num")])

@@ -75,6 +75,15 @@ class Formats:
         """A unit price: at least the currency's minor digits, more if the contract has them."""
         return f"{currency}{NBSP}{self.number(value, minor_units(currency))}"
 
+    def fx_rate(self, value: object, significant: int = 6) -> str:
+        """An exchange rate shown to 6 significant digits ("11.2815", "0.00528090"); the ledger
+        converts with the full rate kept in the statement data."""
+        number = dec(value)
+        if number == 0:
+            return self.number(number)
+        shown = number.quantize(Decimal(1).scaleb(number.adjusted() - significant + 1))
+        return self.number(shown.normalize() if shown != shown.to_integral() else shown.quantize(1))
+
     def percent(self, value: object) -> str:
         number = dec(value) * 100
         return f"{self.number(number.normalize() if number == number.to_integral() else number)}%"

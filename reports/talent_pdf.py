@@ -75,7 +75,7 @@ def _summary_rows(doc: Doc, fmt: Formats) -> list[tuple[str, str, str]]:
     for rate in summary.get("fx_rates") or []:
         if isinstance(rate, Mapping):
             text = (
-                f"1 {rate.get('from')} = {fmt.number(num(rate, 'rate'))} {rate.get('to')}"
+                f"1 {rate.get('from')} = {fmt.fx_rate(num(rate, 'rate'))} {rate.get('to')}"
                 f" (rate of {fmt.date(rate.get('date'))})"
             )
             rows.append(("Exchange rate used", text, ""))
@@ -234,7 +234,7 @@ def _contract_totals(contract: Row, payout: str, fmt: Formats) -> list[tuple[str
     if ccy != payout and contract.get("talent_net_payout") not in (None, ""):
         fx = contract.get("fx") if isinstance(contract.get("fx"), Mapping) else {}
         assert isinstance(fx, Mapping)
-        rate = fmt.number(num(fx, "rate")) if fx.get("rate") else "?"
+        rate = fmt.fx_rate(num(fx, "rate")) if fx.get("rate") else "?"
         rows.append(
             (
                 f"Your share in {payout} (at {rate})",
