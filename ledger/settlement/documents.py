@@ -202,7 +202,7 @@ def build_documents(
             "exceptions": _exceptions(e for e in exceptions if e["brand"] == brand_id),
             "manual_adjustments": _manual(settlement, brand_id),
             "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
-            "issuer": dict(issuer),
+            "issuer": {k: v for k, v in issuer.items() if k != "payment_terms"},
             "payment_terms": issuer.get("payment_terms", "Payment due within 30 days."),
         }
         docs.append(seal(doc))
