@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 from report_samples import pdf_text
 
@@ -95,3 +96,29 @@ def test_many_lines_span_pages(talent_doc: dict[str, Any], tmp_path: Path) -> No
     text = pdf_text(path)
     for page in range(1, pages + 1):
         assert f"Page {page} of {pages}" in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "payable", "issued", "period"),
+    [
+        ("en", "SEK 48,537.03", "Apr 1, 2026", "March 2026"),
+        ("de", "SEK 48.537,03", "01.04.2026", "März 2026"),
+        ("sv", "SEK 48 537,03", "1 apr. 2026", "mars 2026"),
+        ("ja", "SEK 48,537.03", "2026/04/01", "2026年3月"),
+    ],
+)
+def test_the_same_statement_in_four_locales(
+    talent_doc: dict[str, Any],
+    tmp_path: Path,
+    locale: str,
+    payable: str,
+    issued: str,
+    period: str,
+) -> None:
+    talent_doc["party"]["locale"] = locale
+    out = render_talent_statement(talent_doc, tmp_path / f"{locale}.pdf")
+    text = " ".join(pdf_text(out).replace("\u202f", " ").replace("\xa0", " ").split())
+    assert payable in text
+    assert issued in text
+    if locale != "ja":  # the CJK month needs a CJK font (see docs/fonts.md)
+        assert period in text
