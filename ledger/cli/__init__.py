@@ -77,9 +77,16 @@ def workspace_root(ctx: typer.Context, default: Path | None = None) -> Path:
     return default_root()
 
 
-from ledger.cli import reconcile, reference, settle, statements, usage  # noqa: E402
+from ledger.cli import (  # noqa: E402
+    portal,
+    reconcile,
+    reference,
+    settle,
+    statements,
+    usage,
+)
 
-for module in (reference, usage, settle, statements, reconcile):
+for module in (reference, usage, settle, statements, reconcile, portal):
     module.register(app)
 
 

@@ -1,0 +1,289 @@
+"""What a signed-in party may see: its own documents of closed periods, and for an agency those
+of the talents it represented in that period.
+
+Every look-up starts from the party of the session and a period; nothing from a request names a
+file. A document that is not the party's is indistinguishable from one that does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from ledger import statements
+from ledger.portal.access import Party
+from ledger.storage.db import reading
+from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.workspace import Workspace
+
+PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+PARTY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+RECONCILIATION_COLUMNS = ("talent", "brand", "contract", "metric", "quantity", "amount", "currency")
+_render_lock = threading.Lock()
+
+
+class NotFound(Exception):
+    """Nothing this party may see is here."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One downloadable file of a closed period."""
+
+    kind: str  # statement | invoice | talent_statement | reconciliation
+    period: str
+    title: str
+    subject: Party  # whose document it is
+    statement_id: str
+    file_name: str
+    url: str
+    amount: str | None = None  # payable or due, as a decimal string
+    currency: str | None = None
+    note: str | None = None
+    issued_on: str | None = None
+
+
+@dataclass
+class PeriodView:
+    period: str
+    own: list[Document] = field(default_factory=list)
+    talents: list[Document] = field(default_factory=list)
+    reconciliation: Document | None = None
+
+
+def closed_periods(workspace: Workspace) -> list[str]:
+    """Closed periods, newest first."""
+    with reading(workspace.engine) as session:
+        rows = session.exec(select(PeriodRow.period).where(PeriodRow.status == "closed")).all()
+    return sorted(rows, reverse=True)
+
+
+def _checked_period(workspace: Workspace, period: str) -> str:
+    if not PERIOD_RE.fullmatch(period) or period not in closed_periods(workspace):
+        raise NotFound(period)
+    return period
+
+
+def _docs(
+    workspace: Workspace, periods: list[str], party_type: str, party_id: str | None = None
+) -> list[dict[str, Any]]:
+    if not periods:
+        return []
+    query = select(StatementRow).where(
+        col(StatementRow.period).in_(periods), StatementRow.party_type == party_type
+    )
+    if party_id is not None:
+        query = query.where(StatementRow.party_id == party_id)
+    with reading(workspace.engine) as session:
+        rows = session.exec(query.order_by(col(StatementRow.party_id))).all()
+    return [json.loads(row.document) for row in rows]
+
+
+def _party_of(doc: dict[str, Any]) -> Party:
+    party = doc["party"]
+    return Party(
+        party["type"], party["id"], party.get("name") or party["id"], party.get("locale") or "en"
+    )
+
+
+def _statement(doc: dict[str, Any], owner: Party) -> Document:
+    period, subject = doc["period"], _party_of(doc)
+    summary = doc.get("summary") or {}
+    carried = summary.get("carried_forward")
+    note = None
+    if (
+        subject.type == "talent"
+        and carried not in (None, "0", "0.00")
+        and summary.get("payable") in ("0", "0.00", "0.000")
+    ):
+        note = "below the minimum payout: carried forward to next month"
+    if subject.type == "talent" and owner.type == "agency":
+        url = f"/periods/{period}/talents/{subject.id}/statement.pdf"
+        kind, title = "talent_statement", subject.name
+    else:
+        url = f"/periods/{period}/statement.pdf"
+        kind, title = "statement", "Statement" if subject.type == "talent" else "Agency statement"
+    return Document(
+        kind=kind,
+        period=period,
+        title=title,
+        subject=subject,
+        statement_id=doc["statement_id"],
+        file_name=f"{doc['statement_id']}.pdf",
+        url=url,
+        amount=summary.get("payable"),
+        currency=doc.get("currency"),
+        note=note,
+        issued_on=doc.get("issued_on"),
+    )
+
+
+def _invoices(doc: dict[str, Any]) -> list[Document]:
+    due = (doc.get("summary") or {}).get("due") or {}
+    return [
+        Document(
+            kind="invoice",
+            period=doc["period"],
+            title=f"Invoice in {currency}",
+            subject=_party_of(doc),
+            statement_id=f"{doc['statement_id']}-{currency}",
+            file_name=f"{doc['statement_id']}-{currency}.pdf",
+            url=f"/periods/{doc['period']}/invoices/{currency}.pdf",
+            amount=amount,
+            currency=currency,
+            issued_on=doc.get("issued_on"),
+        )
+        for currency, amount in sorted(due.items())
+    ]
+
+
+def _represented(workspace: Workspace, agency_id: str, periods: list[str]) -> list[dict[str, Any]]:
+    """Talent statements that name this agency (the agency of record in that period)."""
+    return [
+        doc
+        for doc in _docs(workspace, periods, "talent")
+        if ((doc.get("agency") or {}).get("id")) == agency_id
+    ]
+
+
+def overview(
+    workspace: Workspace, party: Party, periods: list[str] | None = None
+) -> list[PeriodView]:
+    """Everything the party may download, by closed period (newest first)."""
+    periods = closed_periods(workspace) if periods is None else periods
+    views = {period: PeriodView(period) for period in periods}
+    for doc in _docs(workspace, periods, party.type, party.id):
+        view = views[doc["period"]]
+        view.own += _invoices(doc) if party.type == "brand" else [_statement(doc, party)]
+        if party.type == "agency":
+            view.reconciliation = Document(
+                kind="reconciliation",
+                period=view.period,
+                title="Reconciliation (CSV)",
+                subject=party,
+                statement_id=doc["statement_id"],
+                file_name=f"reconciliation-{view.period}-{party.id}.csv",
+                url=f"/periods/{view.period}/reconciliation.csv",
+            )
+    if party.type == "agency":
+        for doc in _represented(workspace, party.id, periods):
+            views[doc["period"]].talents.append(_statement(doc, party))
+        for view in views.values():
+            view.talents.sort(key=lambda d: d.title.casefold())
+    return [view for view in views.values() if view.own or view.talents]
+
+
+def own_document(workspace: Workspace, party: Party, period: str) -> dict[str, Any]:
+    """The party's own statement document of a closed period (talent or agency)."""
+    _checked_period(workspace, period)
+    if party.type not in ("talent", "agency"):
+        raise NotFound(period)
+    docs = _docs(workspace, [period], party.type, party.id)
+    if len(docs) != 1:
+        raise NotFound(period)
+    return docs[0]
+
+
+def talent_document(
+    workspace: Workspace, agency: Party, period: str, talent_id: str
+) -> dict[str, Any]:
+    """A represented talent's statement, for that talent's agency only."""
+    _checked_period(workspace, period)
+    if agency.type != "agency" or not PARTY_ID_RE.fullmatch(talent_id):
+        raise NotFound(talent_id)
+    docs = _docs(workspace, [period], "talent", talent_id)
+    if len(docs) != 1 or (docs[0].get("agency") or {}).get("id") != agency.id:
+        raise NotFound(talent_id)
+    return docs[0]
+
+
+def brand_document(
+    workspace: Workspace, brand: Party, period: str, currency: str
+) -> dict[str, Any]:
+    _checked_period(workspace, period)
+    if brand.type != "brand" or not CURRENCY_RE.fullmatch(currency):
+        raise NotFound(currency)
+    docs = _docs(workspace, [period], "brand", brand.id)
+    if len(docs) != 1 or currency not in ((docs[0].get("summary") or {}).get("due") or {}):
+        raise NotFound(currency)
+    return docs[0]
+
+
+def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = None) -> Path:
+    """The PDF of a statement document in the workspace's statements directory, rendered there
+    first if it is missing. The name comes from the stored document, never from a request."""
+    period, statement_id = doc["period"], str(doc["statement_id"])
+    name = f"{statement_id}-{currency}.pdf" if currency else f"{statement_id}.pdf"
+    base = workspace.path("statements", period).resolve()
+    path = (base / name).resolve()
+    if path.parent != base or not PERIOD_RE.fullmatch(period):
+        raise NotFound(name)
+    if path.is_file():
+        return path
+    with _render_lock:
+        if not path.is_file():
+            _render_into(workspace, doc, base)
+    if not path.is_file():
+        raise NotFound(name)
+    return path
+
+
+def _render_into(workspace: Workspace, doc: dict[str, Any], base: Path) -> None:
+    """Render beside the workspace, then move each file into place whole, so a reader never
+    sees half a PDF."""
+    scratch_root = workspace.path("tmp")
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    base.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="portal-render-", dir=scratch_root))
+    try:
+        files = statements.render(workspace, doc["period"], doc["party"]["id"], out=scratch)
+        for file in files:
+            target = base / file.name
+            if not target.exists():
+                os.replace(file, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell that no spreadsheet runs as a formula; plain numbers stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def reconciliation_csv(doc: dict[str, Any]) -> str:
+    """The agency statement's priced lines: one row per talent, brand, contract and metric line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RECONCILIATION_COLUMNS)
+    for contract in doc.get("contracts") or []:
+        for line in contract.get("lines") or []:
+            writer.writerow(
+                safe_cell(value)
+                for value in (
+                    contract.get("talent_name") or contract.get("talent"),
+                    contract.get("brand_name") or contract.get("brand"),
+                    contract.get("contract"),
+                    line.get("metric"),
+                    line.get("quantity"),
+                    line.get("amount"),
+                    contract.get("currency"),
+                )
+            )
+    return "\ufeff" + out.getvalue()
