@@ -4,7 +4,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
     twinledger-data/
       workspace.toml        settings: database_url, issuer details, payment terms
       ledger.db             SQLite (unless database_url points elsewhere)
-      events/<brand>/       one Parquet file per committed batch
+      events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
       profiles/             brand log profiles (TOML)
       settlements/<period>/ exceptions of each settlement run (Parquet)

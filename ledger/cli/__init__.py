@@ -79,6 +79,7 @@ def workspace_root(ctx: typer.Context, default: Path | None = None) -> Path:
 
 from ledger.cli import (  # noqa: E402
     portal,
+    profiles,
     reconcile,
     reference,
     settle,
@@ -86,7 +87,7 @@ from ledger.cli import (  # noqa: E402
     usage,
 )
 
-for module in (reference, usage, settle, statements, reconcile, portal):
+for module in (reference, usage, profiles, settle, statements, reconcile, portal):
     module.register(app)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ledger.cli import open_workspace, output, workspace_root
+from ledger.cli.progress import progress_bar
 from ledger.cli.reference import JSON
 from ledger.ingest.batch import ingest_file
 from ledger.storage.db import reading
@@ -35,7 +36,9 @@ def register(app: typer.Typer) -> None:
 
         Example: twinledger ingest zephyr-2026-03.csv --brand zephyr --profile zephyr
         """
-        result = ingest_file(open_workspace(ctx), file, brand, profile, strict)
+        workspace = open_workspace(ctx)
+        with progress_bar(f"ingest {file.name}") as advance:
+            result = ingest_file(workspace, file, brand, profile, strict, progress=advance)
         if as_json:
             output.print_json(result.as_dict())
         elif result.status == "already_ingested":

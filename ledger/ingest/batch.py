@@ -1,12 +1,16 @@
 """Ingest one usage log as one batch: idempotent, atomic, nothing lost (SPEC 2.4).
 
-The commit protocol, under the workspace's ingest lock:
+The commit protocol:
 1. the file's sha256 is looked up: a file already committed for this brand changes nothing;
-2. its events are de-duplicated against every committed event of the brand (DuckDB anti-join);
-3. accepted events are written to a temporary Parquet file, fsynced and renamed into the store;
+2. the log is parsed chunk by chunk into Parquet part files in its own locked staging directory
+   ``tmp/<batch>.stage/`` (memory bounded by the chunk size); event ids repeated across chunks are
+   settled there by DuckDB (``ledger.ingest.stage``);
+3. under the workspace's ingest lock, the parts are de-duplicated against every committed event
+   of the brand (DuckDB semi join), fsynced and renamed into the store: one file
+   ``events/<brand>/<batch>.parquet``, or a directory ``events/<brand>/<batch>/`` of parts;
 4. the batch row is committed in the database, which is the moment the batch becomes visible.
-A kill at any step before 4 leaves an unreferenced file that no reader sees and the next ingest
-removes; rerunning the command completes the batch.
+A kill at any step before 4 leaves an unreferenced file or directory that no reader sees and the
+next ingest removes; rerunning the command completes the batch.
 """
 
 from __future__ import annotations
@@ -14,21 +18,33 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import polars as pl
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ledger.errors import LedgerError
-from ledger.ingest.parse import parse_log
+from ledger.ingest.parse import CHUNK_ROWS
 from ledger.ingest.profile import Profile, load_profile
+from ledger.ingest.stage import (
+    PARTS_GLOB,
+    Progress,
+    Staged,
+    remove_abandoned,
+    settle_stored,
+    settle_within,
+    stage_log,
+    staging,
+    write_quarantine,
+)
 from ledger.storage.db import reading, writing
-from ledger.storage.events import connect, parquet_list_sql, publish
+from ledger.storage.events import fsync_dir, fsync_file, publish
 from ledger.storage.repo import load_parties, now
 from ledger.storage.tables import BatchRow
 from ledger.workspace import Workspace
@@ -89,17 +105,22 @@ def _already(row: BatchRow) -> IngestResult:
 
 
 def _remove_orphans(workspace: Workspace, session: Session) -> None:
-    """Delete event files that no committed batch references (left by a killed ingest)."""
-    referenced = {
-        workspace.path(p)
-        for p in session.exec(select(BatchRow.events_path).where(BatchRow.status == "committed"))
-        if p
-    }
-    for orphan in workspace.path("events").glob("*/*.parquet"):
-        if orphan not in referenced:
+    """Delete event files and staging directories that no committed batch or live ingest owns."""
+    referenced = set()
+    for p in session.exec(select(BatchRow.events_path).where(BatchRow.status == "committed")):
+        if p:
+            path = workspace.path(p)
+            referenced.add(path.parent if path.name == PARTS_GLOB else path)
+    for orphan in workspace.path("events").glob("*/*"):
+        if orphan in referenced:
+            continue
+        if orphan.is_dir():
+            shutil.rmtree(orphan, ignore_errors=True)
+        elif orphan.suffix == ".parquet":
             orphan.unlink(missing_ok=True)
     for tmp in workspace.path("tmp").glob("*.part"):
         tmp.unlink(missing_ok=True)
+    remove_abandoned(workspace.path("tmp"))
 
 
 def _brand_files(workspace: Workspace, session: Session, brand: str) -> list[Path]:
@@ -109,12 +130,30 @@ def _brand_files(workspace: Workspace, session: Session, brand: str) -> list[Pat
     return [workspace.path(p) for p in rows if p]
 
 
-def _write_quarantine(workspace: Workspace, batch_id: str, rejected: pl.DataFrame) -> str | None:
-    if rejected.height == 0:
+def _publish_events(workspace: Workspace, staged: Staged, brand: str, batch_id: str) -> str | None:
+    """Move the staged parts into the store: one file, or a directory of parts for big logs."""
+    if not staged.parts:
+        return None
+    if len(staged.parts) == 1:
+        final = workspace.path("events", brand, f"{batch_id}.parquet")
+        publish(staged.parts[0], final)
+        return workspace.relative(final)
+    for part in staged.parts:
+        fsync_file(part)
+    source = staged.parts[0].parent
+    fsync_dir(source)
+    final = workspace.path("events", brand, batch_id)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, final)
+    fsync_dir(final.parent)
+    return workspace.relative(final / PARTS_GLOB)
+
+
+def _publish_quarantine(workspace: Workspace, staged: Staged, batch_id: str) -> str | None:
+    tmp = staged.directory / "quarantine.csv"
+    if not write_quarantine(staged, tmp):
         return None
     final = workspace.path("quarantine", f"{batch_id}.csv")
-    tmp = workspace.path("tmp", f"{batch_id}.quarantine.part")
-    rejected.select("line_no", "reason", "message", "original").write_csv(tmp)
     publish(tmp, final)
     return workspace.relative(final)
 
@@ -123,13 +162,23 @@ def resolve_profile(workspace: Workspace, name: str | None) -> Profile | None:
     return load_profile(name, workspace.path("profiles")) if name else None
 
 
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
 def ingest_file(
     workspace: Workspace,
     path: Path,
     brand: str,
     profile: str | None = None,
     strict: bool = False,
+    progress: Progress = _no_progress,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> IngestResult:
+    """Ingest one log as one batch; ``progress(done, total)`` is told how far parsing got.
+
+    ``chunk_rows`` bounds the rows parsed (and held in memory) at once.
+    """
     if not path.is_file():
         raise LedgerError(f"{path}: no such file")
     with reading(workspace.engine) as session:
@@ -142,82 +191,59 @@ def ingest_file(
         done = _committed(session, brand, sha)
     if done:
         return _already(done)
-
-    parsed = parse_log(
-        path,
-        brand_category=brand_record.category,
-        twins={t.id for t in parties.twins},
-        profile=resolve_profile(workspace, profile),
-    )
+    chosen = resolve_profile(workspace, profile)
     batch_id = f"B{now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     source = path.name
-
-    if strict and parsed.rejected.height:
-        quarantine = _write_quarantine(workspace, batch_id, parsed.rejected)
-        result = IngestResult(
-            batch_id, "rejected", parsed.rows_read, 0, 0, parsed.rows_read, quarantine
+    lineage = {"brand": brand, "batch_id": batch_id, "source_file": source, "file_sha256": sha}
+    with staging(workspace.path("tmp"), batch_id) as directory:
+        staged = stage_log(
+            path,
+            directory,
+            lineage=lineage,
+            brand_category=brand_record.category,
+            twins={t.id for t in parties.twins},
+            profile=chosen,
+            progress=progress,
+            chunk_rows=chunk_rows,
         )
-        with writing(workspace.engine) as session:
-            session.add(_batch_row(result, brand, source, sha, None, []))
-        return result
-
-    with ingest_lock(workspace):
-        with reading(workspace.engine) as session:
-            done = _committed(session, brand, sha)
-            if done:
-                return _already(done)
-            _remove_orphans(workspace, session)
-            existing = _brand_files(workspace, session, brand)
-        events = parsed.events
-        stored_dupes = 0
-        if existing and events.height:
-            con = connect()
-            con.register("incoming", events.select("event_id").to_arrow())
-            seen = con.sql(
-                "SELECT i.event_id FROM incoming i SEMI JOIN "
-                f"(SELECT event_id FROM read_parquet({parquet_list_sql(existing)})) s "
-                "ON i.event_id = s.event_id"
-            ).to_arrow_table()
-            con.close()
-            if seen.num_rows:
-                seen_ids = pl.from_arrow(seen)
-                assert isinstance(seen_ids, pl.DataFrame)
-                events = events.join(seen_ids, on="event_id", how="anti")
-                stored_dupes = parsed.events.height - events.height
-        events_path = None
-        periods: list[str] = []
-        if events.height:
-            final = workspace.path("events", brand, f"{batch_id}.parquet")
-            tmp = workspace.path("tmp", f"{batch_id}.parquet.part")
-            events.with_columns(
-                pl.lit(brand).alias("brand"),
-                pl.lit(batch_id).alias("batch_id"),
-                pl.lit(source).alias("source_file"),
-                pl.lit(sha).alias("file_sha256"),
-            ).write_parquet(tmp, compression="zstd", statistics=True)
-            publish(tmp, final)
-            events_path = workspace.relative(final)
-            periods = sorted(
-                events.select(pl.col("occurred_at").dt.strftime("%Y-%m").unique())
-                .to_series()
-                .to_list()
+        settle_within(staged, path, chosen)
+        if strict and staged.rejected:
+            result = IngestResult(
+                batch_id,
+                "rejected",
+                staged.rows_read,
+                0,
+                0,
+                staged.rows_read,
+                _publish_quarantine(workspace, staged, batch_id),
             )
-        quarantine = _write_quarantine(workspace, batch_id, parsed.rejected)
-        result = IngestResult(
-            batch_id=batch_id,
-            status="committed",
-            rows_read=parsed.rows_read,
-            accepted=events.height,
-            duplicates=parsed.in_file_duplicates + stored_dupes,
-            rejected=parsed.rejected.height,
-            quarantine=quarantine,
-        )
-        try:
             with writing(workspace.engine) as session:
-                session.add(_batch_row(result, brand, source, sha, events_path, periods))
-        except IntegrityError:
-            raise LedgerError(f"{path}: ingested concurrently by another process") from None
-        return result
+                session.add(_batch_row(result, brand, source, sha, None, []))
+            return result
+        with ingest_lock(workspace):
+            with reading(workspace.engine) as session:
+                done = _committed(session, brand, sha)
+                if done:
+                    return _already(done)
+                _remove_orphans(workspace, session)
+                existing = _brand_files(workspace, session, brand)
+            settle_stored(staged, existing)
+            events_path = _publish_events(workspace, staged, brand, batch_id)
+            result = IngestResult(
+                batch_id=batch_id,
+                status="committed",
+                rows_read=staged.rows_read,
+                accepted=staged.accepted,
+                duplicates=staged.duplicates,
+                rejected=staged.rejected,
+                quarantine=_publish_quarantine(workspace, staged, batch_id),
+            )
+            try:
+                with writing(workspace.engine) as session:
+                    session.add(_batch_row(result, brand, source, sha, events_path, staged.periods))
+            except IntegrityError:
+                raise LedgerError(f"{path}: ingested concurrently by another process") from None
+            return result
 
 
 def _batch_row(

@@ -75,13 +75,16 @@ _ISO = (
     r"^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:[.,]\d{1,9})?)?)?"
     r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
+_MAX_OFFSET_HOURS = 18
+_ISO_WITH_OFFSET = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no")
 _c = pl.col
 
 
 def _naive_iso() -> tuple[pl.Expr, pl.Expr]:
-    """The naive datetime and the UTC offset in minutes (null when naive) from ``_parts``."""
+    """The naive datetime and the UTC offset in minutes (null when naive) from ``_parts``; the
+    datetime is null when the offset is out of range."""
     parts = _c("_parts")
     text = pl.concat_str(
         parts.struct.field("1"),
@@ -92,11 +95,12 @@ def _naive_iso() -> tuple[pl.Expr, pl.Expr]:
     naive = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
     offset = parts.struct.field("4").str.to_uppercase().replace("Z", "+00:00")
     digits = offset.str.replace_all(":", "", literal=True)
-    minutes = digits.str.slice(1, 2).cast(pl.Int64) * 60 + digits.str.slice(3, 2).replace(
-        "", "0"
-    ).fill_null("0").cast(pl.Int64)
+    hours = digits.str.slice(1, 2).cast(pl.Int64)
+    extra = digits.str.slice(3, 2).replace("", "0").fill_null("0").cast(pl.Int64)
+    minutes = hours * 60 + extra
     signed = pl.when(digits.str.starts_with("-")).then(-minutes).otherwise(minutes)
-    return naive, signed
+    valid = (hours <= _MAX_OFFSET_HOURS) & (extra < 60)
+    return pl.when(valid.fill_null(True)).then(naive), signed
 
 
 def _timestamps(timezone: str, timestamp_format: str | None) -> list[dict[str, pl.Expr]]:
@@ -233,6 +237,36 @@ def _first(checks: list[tuple[pl.Expr, str, pl.Expr]], message: bool) -> pl.Expr
     return chain.otherwise(pl.lit(None, pl.String))
 
 
+def _with_timestamps(
+    frame: pl.DataFrame, timezone: str, timestamp_format: str | None
+) -> pl.DataFrame:
+    """Add ``_ts`` and the flags ``_bad_ts``, ``_gap``, ``_fold`` (see ``_timestamps``).
+
+    ISO 8601 values with an offset (the usual machine export) are read in one pass; only the
+    other rows go through the general reading.
+    """
+    flags = {"_bad_ts": pl.lit(False), "_gap": pl.lit(False), "_fold": pl.lit(False)}
+    general = _timestamps(timezone, timestamp_format)
+    if timestamp_format is None:
+        fast = _c("occurred_at").str.to_datetime(
+            _ISO_WITH_OFFSET, strict=False, time_unit="us", time_zone="UTC"
+        )
+        frame = frame.with_columns(_ts=fast)
+        slow = frame["_ts"].is_null()
+        if not slow.any():
+            return frame.with_columns(**flags)
+        done = frame.filter(~slow).with_columns(**flags)
+        rest = frame.filter(slow).drop("_ts")
+    else:
+        done, rest = frame.clear(), frame
+    for stage in general:
+        rest = rest.with_columns(**stage)
+    rest = rest.select(*frame.columns, *(["_ts"] if "_ts" not in frame.columns else []), *flags)
+    if done.height == 0:
+        return rest
+    return pl.concat([done, rest.select(done.columns)]).sort("line_no")
+
+
 def validate(
     mapped: pl.DataFrame,
     *,
@@ -250,19 +284,20 @@ def validate(
     checks = _checks(twins, timezone, decimal_separator)
     kind = _c("kind").str.to_lowercase()
     render = kind == "render"
-    frame = mapped
-    for stage in _timestamps(timezone, timestamp_format):
-        frame = frame.with_columns(**stage)
-    frame = frame.with_columns(
-        kind=kind,
-        media=_c("media").str.to_lowercase().fill_null("still"),
-        channel=pl.when(render).then(None).otherwise(_c("channel").str.to_lowercase()),
-        territory=pl.when(render).then(None).otherwise(_c("territory").str.to_uppercase()),
-        category=_c("category").str.to_lowercase().fill_null(brand_category),
-        _quantity=_c("quantity").str.extract(r"^([+-]?\d+)").cast(pl.Int64, strict=False),
-    ).with_columns(_reason=_first(checks, False), _message=_first(checks, True))
+    frame = (
+        _with_timestamps(mapped, timezone, timestamp_format)
+        .with_columns(
+            kind=kind,
+            media=_c("media").str.to_lowercase().fill_null("still"),
+            channel=pl.when(render).then(None).otherwise(_c("channel").str.to_lowercase()),
+            territory=pl.when(render).then(None).otherwise(_c("territory").str.to_uppercase()),
+            category=_c("category").str.to_lowercase().fill_null(brand_category),
+            _quantity=_c("quantity").str.extract(r"^([+-]?\d+)").cast(pl.Int64, strict=False),
+        )
+        .with_columns(_reason=_first(checks, False))
+    )
     rejected = frame.filter(_c("_reason").is_not_null()).select(
-        "line_no", "original", reason="_reason", message="_message"
+        "line_no", "original", reason="_reason", message=_first(checks, True)
     )
     disclosure = _c("ai_disclosure").str.to_lowercase()
     events = frame.filter(_c("_reason").is_null()).select(
@@ -292,6 +327,9 @@ def dedupe(checked: pl.DataFrame) -> tuple[pl.DataFrame, int, pl.DataFrame]:
 
     ``checked`` is ``validate``'s events frame (with ``original``), in line order.
     """
+    if checked["event_id"].hash().n_unique() == checked.height:
+        no_conflicts = pl.DataFrame(schema=REJECTED_SCHEMA)
+        return checked.select(*EVENT_SCHEMA), 0, no_conflicts
     content = pl.struct(*CANONICAL_COLUMNS)
     first = _c("event_id").is_first_distinct()
     same = content.eq_missing(content.first().over("event_id"))

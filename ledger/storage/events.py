@@ -1,9 +1,10 @@
 """The Parquet event store.
 
-Each committed batch is one immutable Parquet file under ``events/<brand>/``. A file becomes
-visible only when its batch row is committed in the database: readers are always given the
-explicit list of committed files, never a glob, so a file written by an ingest that was killed
-before its commit is never read (and is removed by the next ingest).
+Each committed batch is one immutable Parquet file under ``events/<brand>/``, or for a big log a
+directory of part files (its ``events_path`` is then ``events/<brand>/<batch>/*.parquet``). A
+batch becomes visible only when its row is committed in the database: readers are always given
+the explicit list of committed batches' paths, so files written by an ingest that was killed
+before its commit are never read (and are removed by the next ingest).
 """
 
 from __future__ import annotations

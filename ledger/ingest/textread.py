@@ -1,0 +1,295 @@
+"""Read text logs (CSV and JSON Lines) into string columns with line numbers and original text.
+
+UTF-8 input is split into lines by Polars' own reader straight from the bytes; other encodings are
+decoded incrementally first. A CSV block whose lines hold no quote character is split into fields
+without a second parse. Either way memory is bounded by the block size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ledger.ingest.profile import SOURCE_LINE, SOURCE_TEXT, Profile
+from ledger.ingest.schema import LogUnreadable
+
+_BLOCK_BYTES = 1 << 24
+_CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Source columns plus line numbers and original text, and how ``apply_profile`` treats them.
+
+    ``progress`` is the fraction of the source read so far.
+    """
+
+    frame: pl.DataFrame
+    line: int | None
+    strict_columns: bool
+    keyed_rows: bool = False
+    progress: float = 1.0
+
+
+def _first_line(frame: pl.DataFrame, mask: pl.Series, column: str = "line_no") -> tuple[int, int]:
+    index = int(mask.arg_true()[0])
+    return int(frame[column][index]), index
+
+
+def _lines_frame(data: bytes, first_line: int) -> pl.DataFrame:
+    """(line_no, text) of the complete UTF-8 lines in ``data``, line ends removed."""
+    if b"\x1f" in data:
+        lines = data.decode("utf-8").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        frame = pl.DataFrame({"text": lines}, schema={"text": pl.String})
+    else:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            schema={"text": pl.String()},
+            separator="\x1f",
+            quote_char=None,
+        )
+    return frame.with_row_index("line_no", offset=first_line).with_columns(
+        pl.col("line_no").cast(pl.Int64), pl.col("text").fill_null("").str.strip_suffix("\r")
+    )
+
+
+def _utf8_blocks(path: Path) -> Iterator[tuple[pl.DataFrame, float]]:
+    size = max(path.stat().st_size, 1)
+    next_line, tail = 1, b""
+    with path.open("rb") as handle:
+        while True:
+            raw = handle.read(_BLOCK_BYTES)
+            final = not raw
+            data = tail + raw
+            if next_line == 1 and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8) :]
+            cut = len(data) if final else data.rfind(b"\n") + 1
+            data, tail = data[:cut], data[cut:]
+            if data:
+                problem = None
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    problem = exc.start, "bytes that are not valid utf-8 text"
+                nul = data.find(b"\x00")
+                if nul >= 0 and (problem is None or nul < problem[0]):
+                    problem = nul, "binary data (NUL byte): wrong format or encoding"
+                if problem is not None:
+                    line = next_line + data.count(b"\n", 0, problem[0])
+                    raise LogUnreadable(path, line, problem[1])
+                frame = _lines_frame(data, next_line)
+                next_line += frame.height
+                yield frame, min(handle.tell() / size, 1.0)
+            if final:
+                return
+
+
+def _decoded_blocks(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame, float]]:
+    codec = _CODECS[profile.encoding]
+    size = max(path.stat().st_size, 1)
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    next_line, tail = 1, ""
+    with path.open("rb") as handle:
+        while True:
+            raw = handle.read(_BLOCK_BYTES)
+            final = not raw
+            try:
+                text = tail + decoder.decode(raw, final=final)
+            except UnicodeDecodeError as exc:
+                before = raw[: max(exc.start, 0)].decode(codec, errors="replace")
+                line = next_line + before.count("\n")
+                message = f"bytes that are not valid {profile.encoding} text"
+                raise LogUnreadable(path, line, message) from None
+            lines = text.split("\n")
+            tail = "" if final else lines.pop()
+            if final and lines[-1] == "":
+                lines.pop()
+            frame = pl.DataFrame({"text": lines}, schema={"text": pl.String})
+            frame = frame.with_row_index("line_no", offset=next_line).with_columns(
+                pl.col("line_no").cast(pl.Int64), pl.col("text").str.strip_suffix("\r")
+            )
+            next_line += len(lines)
+            binary = frame["text"].str.contains("\x00", literal=True)
+            if binary.any():
+                line, _ = _first_line(frame, binary)
+                raise LogUnreadable(path, line, "binary data (NUL byte): wrong format or encoding")
+            yield frame, min(handle.tell() / size, 1.0)
+            if final:
+                return
+
+
+def line_blocks(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame, float]]:
+    """Complete physical lines (line_no, text) without line ends, after ``skip_rows``, each block
+    with the fraction of the file read so far."""
+    utf8 = profile.encoding == "utf-8"
+    for frame, done in _utf8_blocks(path) if utf8 else _decoded_blocks(path, profile):
+        frame = frame.filter(pl.col("line_no") > profile.skip_rows)
+        if frame.height:
+            yield frame, done
+
+
+def _csv_records(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame, float]]:
+    """Non-blank CSV records (line_no of their first line, text), quoted line breaks joined."""
+    quote = profile.quote_char
+    carry: pl.DataFrame | None = None
+    for block, done in line_blocks(path, profile):
+        lines = block if carry is None else pl.concat([carry, block])
+        carry = None
+        if quote is not None:
+            quotes = pl.col("text").str.count_matches(quote, literal=True).cast(pl.Int64)
+            inside = lines.select(quotes.cum_sum() % 2 == 1)["text"]
+            ends = (~inside).arg_true()
+            complete = int(ends[-1]) + 1 if len(ends) else 0
+            carry, lines = lines.slice(complete), lines.head(complete)
+            starts = ~inside.head(complete).shift(1, fill_value=False)
+            if not starts.all():
+                lines = (
+                    lines.with_columns(_record=starts.cum_sum())
+                    .group_by("_record", maintain_order=True)
+                    .agg(pl.col("line_no").first(), pl.col("text").str.join("\n"))
+                    .drop("_record")
+                )
+        records = lines.filter(pl.col("text").str.strip_chars() != "")
+        if records.height:
+            yield records, done
+    if carry is not None and carry.height:
+        raise LogUnreadable(path, int(carry["line_no"][0]), "quoted field is never closed")
+
+
+def _csv_header(path: Path, line: int, text: str, profile: Profile) -> list[str]:
+    if profile.quote_char:
+        reader = csv.reader([text], delimiter=profile.delimiter, quotechar=profile.quote_char)
+    else:
+        reader = csv.reader([text], delimiter=profile.delimiter, quoting=csv.QUOTE_NONE)
+    names = [name.strip() for name in next(reader)]
+    for position, name in enumerate(names):
+        if not name:
+            raise LogUnreadable(path, line, f"column {position + 1} has no name in the header")
+        if name in names[:position]:
+            raise LogUnreadable(path, line, f"duplicate column '{name}'", name)
+    return names
+
+
+def _read_csv_part(
+    path: Path, records: pl.DataFrame, header: list[str], profile: Profile
+) -> pl.DataFrame:
+    quote, sep = profile.quote_char, profile.delimiter
+    text = pl.col("text")
+    quoted = quote is not None and bool(records["text"].str.contains(quote, literal=True).any())
+    if quoted:
+        q = re.escape(str(quote))
+        text = text.str.replace_all(f"{q}[^{q}]*{q}", "")
+    fields = records.select(text.str.count_matches(sep, literal=True) + 1)["text"]
+    ragged = fields != len(header)
+    if ragged.any():
+        line, index = _first_line(records, ragged)
+        message = f"expected {len(header)} fields, found {fields[index]}"
+        raise LogUnreadable(path, line, message)
+    if not quoted:
+        split = pl.col("text").str.split_exact(sep, len(header) - 1).struct.rename_fields(header)
+        return records.select(
+            split.alias("_fields"),
+            pl.col("line_no").alias(SOURCE_LINE),
+            pl.col("text").alias(SOURCE_TEXT),
+        ).unnest("_fields")
+    data = records.select(pl.col("text").str.join("\n")).item() + "\n"
+    first = int(records["line_no"][0])
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data.encode()),
+            has_header=False,
+            schema=dict.fromkeys(header, pl.String()),
+            separator=sep,
+            quote_char=quote,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise LogUnreadable(path, first, f"unreadable CSV ({str(exc).splitlines()[0]})") from None
+    if frame.height != records.height:
+        raise LogUnreadable(path, first, "rows do not split consistently; check quote_char")
+    return frame.with_columns(
+        records["line_no"].alias(SOURCE_LINE), records["text"].alias(SOURCE_TEXT)
+    )
+
+
+def csv_chunks(path: Path, profile: Profile, chunk_rows: int) -> Iterator[Raw]:
+    header: list[str] | None = None
+    header_line, emitted = 1, False
+    for records, done in _csv_records(path, profile):
+        if header is None:
+            header_line = int(records["line_no"][0])
+            header = _csv_header(path, header_line, records["text"][0], profile)
+            records = records.slice(1)
+        for start in range(0, records.height, chunk_rows):
+            part = records.slice(start, chunk_rows)
+            frame = _read_csv_part(path, part, header, profile)
+            yield Raw(frame, header_line, True, progress=done)
+            emitted = True
+    if header is None:
+        raise LogUnreadable(path, 1, "empty file")
+    if not emitted:
+        schema = {
+            **dict.fromkeys(header, pl.String()),
+            SOURCE_LINE: pl.Int64(),
+            SOURCE_TEXT: pl.String(),
+        }
+        yield Raw(pl.DataFrame(schema=schema), header_line, True)
+
+
+def _all_strings(dtype: Any) -> Any:
+    if isinstance(dtype, pl.Struct):
+        return pl.Struct({field.name: _all_strings(field.dtype) for field in dtype.fields})
+    if isinstance(dtype, pl.List):
+        return pl.List(_all_strings(dtype.inner))
+    return pl.String()
+
+
+def _json_problem(path: Path, lines: pl.DataFrame, error: Exception) -> LogUnreadable:
+    for line, text in lines.select("line_no", "text").iter_rows():
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            return LogUnreadable(path, line, f"malformed JSON: {exc}")
+    detail = str(error).splitlines()[0]
+    return LogUnreadable(path, int(lines["line_no"][0]), f"inconsistent JSON values ({detail})")
+
+
+def _read_jsonl_part(path: Path, lines: pl.DataFrame) -> pl.DataFrame:
+    text = lines["text"].str.strip_chars()
+    not_object = ~text.str.starts_with("{")
+    if not_object.any():
+        line, _ = _first_line(lines, not_object)
+        raise LogUnreadable(path, line, "not a JSON object (JSON Lines: one object per line)")
+    try:
+        inferred = text.str.json_decode(infer_schema_length=None)
+        decoded = text.str.json_decode(_all_strings(inferred.dtype))
+    except pl.exceptions.PolarsError as exc:
+        raise _json_problem(path, lines, exc) from None
+    frame = lines.select(pl.col("line_no").alias(SOURCE_LINE), pl.col("text").alias(SOURCE_TEXT))
+    if isinstance(decoded.dtype, pl.Struct) and decoded.dtype.fields:
+        frame = decoded.struct.unnest().hstack(frame)
+    return frame
+
+
+def jsonl_chunks(path: Path, profile: Profile, chunk_rows: int) -> Iterator[Raw]:
+    first = True
+    for block, done in line_blocks(path, profile):
+        lines = block.filter(pl.col("text").str.strip_chars() != "")
+        for start in range(0, lines.height, chunk_rows):
+            part = lines.slice(start, chunk_rows)
+            line = int(part["line_no"][0])
+            yield Raw(_read_jsonl_part(path, part), line, first, True, progress=done)
+            first = False
+    if first:
+        raise LogUnreadable(path, 1, "empty file")
