@@ -201,11 +201,14 @@ class Portal:
 
     async def reconciliation(self, request: Request) -> Response:
         signed = await self._session_or_404(request)
-        period = request.path_params["period"]
-        if signed.party.type != "agency":
+        period, fmt = request.path_params["period"], request.path_params["fmt"]
+        if signed.party.type != "agency" or fmt not in library.EXPORT_FORMATS:
             raise HTTPException(404)
-        doc = await self._lookup(library.own_document, signed.party, period)
-        name = f"reconciliation-{period}-{signed.party.id}.csv"
+        await self._lookup(library.own_document, signed.party, period)
+        name = f"reconciliation-{period}-{signed.party.id}.{fmt}"
+        content = await run_in_threadpool(
+            library.reconciliation_export, self.workspace, signed.party.id, period, fmt
+        )
         await run_in_threadpool(
             access.record_download,
             self.workspace,
@@ -216,8 +219,8 @@ class Portal:
             signed.party.id,
         )
         return Response(
-            library.reconciliation_csv(doc),
-            media_type="text/csv; charset=utf-8",
+            content,
+            media_type=library.EXPORT_FORMATS[fmt],
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
 
@@ -268,7 +271,7 @@ def create_app(
         Route("/periods/{period}/statement.pdf", portal.own_pdf),
         Route("/periods/{period}/talents/{talent}/statement.pdf", portal.talent_pdf),
         Route("/periods/{period}/invoices/{currency}.pdf", portal.invoice_pdf),
-        Route("/periods/{period}/reconciliation.csv", portal.reconciliation),
+        Route("/periods/{period}/reconciliation.{fmt}", portal.reconciliation),
     ]
     app = Starlette(
         routes=routes,

@@ -7,8 +7,6 @@ file. A document that is not the party's is indistinguishable from one that does
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -30,9 +28,10 @@ from ledger.workspace import Workspace
 PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 PARTY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-RECONCILIATION_COLUMNS = ("talent", "brand", "contract", "metric", "quantity", "amount", "currency")
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _render_lock = threading.Lock()
 
 
@@ -62,7 +61,7 @@ class PeriodView:
     period: str
     own: list[Document] = field(default_factory=list)
     talents: list[Document] = field(default_factory=list)
-    reconciliation: Document | None = None
+    reconciliation: list[Document] = field(default_factory=list)
 
 
 def closed_periods(workspace: Workspace) -> list[str]:
@@ -170,15 +169,18 @@ def overview(
         view = views[doc["period"]]
         view.own += _invoices(doc) if party.type == "brand" else [_statement(doc, party)]
         if party.type == "agency":
-            view.reconciliation = Document(
-                kind="reconciliation",
-                period=view.period,
-                title="Reconciliation (CSV)",
-                subject=party,
-                statement_id=doc["statement_id"],
-                file_name=f"reconciliation-{view.period}-{party.id}.csv",
-                url=f"/periods/{view.period}/reconciliation.csv",
-            )
+            view.reconciliation = [
+                Document(
+                    kind="reconciliation",
+                    period=view.period,
+                    title=f"Reconciliation ({fmt.upper()})",
+                    subject=party,
+                    statement_id=doc["statement_id"],
+                    file_name=f"reconciliation-{view.period}-{party.id}.{fmt}",
+                    url=f"/periods/{view.period}/reconciliation.{fmt}",
+                )
+                for fmt in EXPORT_FORMATS
+            ]
     if party.type == "agency":
         for doc in _represented(workspace, party.id, periods):
             views[doc["period"]].talents.append(_statement(doc, party))
@@ -259,31 +261,22 @@ def _render_into(workspace: Workspace, doc: dict[str, Any], base: Path) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def safe_cell(value: object) -> str:
-    """A CSV cell that no spreadsheet runs as a formula; plain numbers stay numbers."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+def reconciliation_export(workspace: Workspace, agency: str, period: str, fmt: str) -> bytes:
+    """The agency's reconciliation of a period (`twinledger reconcile`) as CSV or XLSX, written by
+    the one export path (reports.exports), which neutralises spreadsheet formulas."""
+    from ledger.reconcile import reconcile
+    from reports.exports import (
+        reconciliation_csv_table,
+        reconciliation_tables,
+        write_csv,
+        write_xlsx,
+    )
 
-
-def reconciliation_csv(doc: dict[str, Any]) -> str:
-    """The agency statement's priced lines: one row per talent, brand, contract and metric line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RECONCILIATION_COLUMNS)
-    for contract in doc.get("contracts") or []:
-        for line in contract.get("lines") or []:
-            writer.writerow(
-                safe_cell(value)
-                for value in (
-                    contract.get("talent_name") or contract.get("talent"),
-                    contract.get("brand_name") or contract.get("brand"),
-                    contract.get("contract"),
-                    line.get("metric"),
-                    line.get("quantity"),
-                    line.get("amount"),
-                    contract.get("currency"),
-                )
-            )
-    return "\ufeff" + out.getvalue()
+    rec = reconcile(workspace, period, agency, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"reconciliation.{fmt}"
+        if fmt == "csv":
+            write_csv(path, reconciliation_csv_table(rec))
+        else:
+            write_xlsx(path, reconciliation_tables(rec))
+        return path.read_bytes()
