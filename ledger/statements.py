@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,8 @@ from ledger.storage.tables import PeriodRow, StatementRow
 from ledger.workspace import Workspace
 
 PARTY_ORDER = {"talent": 0, "agency": 1, "brand": 2}
+POOL_MIN_DOCUMENTS = 16
+"""Below this many documents per core, rendering stays in this process."""
 CODE_RE = re.compile(r"Verification code \(SHA-256\):\s*([0-9a-f]{64})")
 
 
@@ -62,18 +65,38 @@ def render(
     party: str | None = None,
     out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
-    """Render PDFs of the period's statements; returns the files written."""
+    """Render PDFs of the period's statements; returns the files written, in document order.
+
+    Many documents are rendered by a pool of ``workers`` processes (default: one per core);
+    each PDF is the same as a one-process render would write.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+    from multiprocessing import get_all_start_methods, get_context
+
     from reports import render_statement
 
     docs = documents(workspace, period, party)
     out_dir = out or workspace.path("statements", period)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, len(docs) // POOL_MIN_DOCUMENTS)
     files: list[Path] = []
-    for n, doc in enumerate(docs, start=1):
-        files += render_statement(doc, out_dir)
-        if progress:
-            progress(n, len(docs))
+    if workers <= 1:
+        for n, doc in enumerate(docs, start=1):
+            files += render_statement(doc, out_dir)
+            if progress:
+                progress(n, len(docs))
+        return files
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
+        rendered = pool.map(partial(render_statement, out_dir=out_dir), docs, chunksize=2)
+        for n, written in enumerate(rendered, start=1):
+            files += written
+            if progress:
+                progress(n, len(docs))
     return files
 
 

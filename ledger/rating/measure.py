@@ -5,6 +5,11 @@ A priced line is keyed by (month, contract version, rate rule, out_of_scope). Ea
 matched to its contract version (SPEC 3 step 1), stopped if unlicensed or restricted (step 2),
 checked for scope (3) and compliance (4), then each metric it feeds is given the most specific
 rate rule of its version (5).
+
+The per-event relations (``ev``, ``m``, ``em``, ``priced``) are views: nothing the size of the
+event store is ever materialised. The rating pass streams the Parquet files once into ``agg``,
+quantities per (month, version, metric, channel, territory, media, out of scope), and prices
+from that; the exception pass streams them once more and keeps only the flagged events.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from ledger.domain import Contract, Parties
-from ledger.rating.tables import restricted_table, rules_table, twins_table, versions_table
+from ledger.rating.tables import register_reference
 from ledger.storage.events import parquet_list_sql
 
 EVENT_COLUMNS = (
@@ -31,6 +36,7 @@ _SELECT_EVENTS = (
     "brand, event_id, occurred_at, kind, twin_id, asset_id, channel, territory, media, quantity, "
     "duration_s, campaign, category, ai_disclosure, batch_id, line_no"
 )
+_DAY = "CAST(DATE '1970-01-01' + CAST(epoch_us(occurred_at) // 86400000000 AS INTEGER) AS DATE)"
 
 EXCEPTION_SCHEMA = pa.schema(
     [
@@ -56,50 +62,52 @@ class Measured:
     events_rated: int
 
 
-def load_events(
+def _source(files: Sequence[Path]) -> str:
+    return f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
+
+
+def define_events(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], start: date, end: date
 ) -> None:
-    """Create temp table ``ev`` with the events whose UTC date is in [start, end)."""
+    """Create view ``ev``: the events whose UTC date is in [start, end), with ``day``/``month``."""
+    con.execute("DROP TABLE IF EXISTS ev_empty")
+    if files:
+        source = _source(files)
+    else:
+        con.execute(f"CREATE TEMP TABLE ev_empty ({EVENT_COLUMNS})")
+        source = "ev_empty"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {_SELECT_EVENTS}, {_DAY} AS day, "
+        "strftime(occurred_at, '%Y-%m') AS month "
+        f"FROM {source} WHERE occurred_at >= TIMESTAMPTZ '{start} 00:00:00+00' "
+        f"AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00'"
+    )
     if files:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE ev AS SELECT {_SELECT_EVENTS}, "
-            "CAST(occurred_at AS DATE) AS day, strftime(occurred_at, '%Y-%m') AS month "
-            f"FROM read_parquet({parquet_list_sql(files)}, union_by_name = true) "
-            "WHERE occurred_at >= CAST(? AS TIMESTAMPTZ) AND occurred_at < CAST(? AS TIMESTAMPTZ)",
-            [f"{start} 00:00:00+00", f"{end} 00:00:00+00"],
+            "CREATE OR REPLACE TEMP VIEW all_renders AS SELECT brand, twin_id, asset_id, "
+            f"occurred_at FROM {source} WHERE kind = 'render'"
         )
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ev ({EVENT_COLUMNS}, day DATE, month VARCHAR)")
-
-
-def _register(
-    con: duckdb.DuckDBPyConnection, contracts: Sequence[Contract], parties: Parties
-) -> None:
-    for name, table in (
-        ("versions", versions_table(contracts)),
-        ("rules", rules_table(contracts)),
-        ("twins", twins_table(parties)),
-        ("restricted", restricted_table(parties)),
-    ):
-        con.register(f"{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW all_renders AS SELECT brand, twin_id, asset_id, "
+            "occurred_at FROM ev_empty"
+        )
 
 
 _MATCH = """
-CREATE OR REPLACE TEMP TABLE m AS
+CREATE OR REPLACE TEMP VIEW m AS
 SELECT ev.*, v.vkey, v.contract_id, v.disclosure_required, w.talent,
   CASE
     WHEN v.vkey IS NULL THEN 'UNLICENSED'
     WHEN w.revoked_on IS NOT NULL AND ev.day >= w.revoked_on THEN 'UNLICENSED'
-    WHEN r.category IS NOT NULL THEN 'RESTRICTED_CATEGORY'
+    WHEN list_contains(w.restricted, ev.category) THEN 'RESTRICTED_CATEGORY'
   END AS stop_kind,
   CASE
     WHEN v.vkey IS NULL THEN 'no contract licenses twin ' || ev.twin_id || ' to brand '
       || ev.brand || ' on ' || CAST(ev.day AS VARCHAR)
     WHEN w.revoked_on IS NOT NULL AND ev.day >= w.revoked_on THEN 'twin ' || ev.twin_id
       || ' revoked on ' || CAST(w.revoked_on AS VARCHAR) || ' (consent withdrawn)'
-    WHEN r.category IS NOT NULL THEN 'category ' || ev.category
+    WHEN list_contains(w.restricted, ev.category) THEN 'category ' || ev.category
       || ' is restricted by the talent'
   END AS stop_detail,
   ev.kind <> 'render' AND v.vkey IS NOT NULL
@@ -114,29 +122,27 @@ SELECT ev.*, v.vkey, v.contract_id, v.disclosure_required, w.talent,
 FROM ev
 LEFT JOIN versions v
   ON v.brand = ev.brand AND v.twin = ev.twin_id AND ev.day BETWEEN v.vfrom AND v.vto
-LEFT JOIN twins w ON w.twin_id = ev.twin_id
-LEFT JOIN restricted r ON r.talent = w.talent AND r.category = ev.category;
+LEFT JOIN twins w ON w.twin_id = ev.twin_id;
 
-CREATE OR REPLACE TEMP TABLE em AS
-WITH ok AS (
-  SELECT *, coalesce(bad_channel OR bad_territory OR bad_media, false) AS oos
-  FROM m WHERE stop_kind IS NULL
-)
-SELECT month, vkey, brand, event_id, 'renders' AS metric, channel, territory, media, oos,
-       CAST(1 AS DECIMAL(38,3)) AS qty FROM ok WHERE kind = 'render'
-UNION ALL
-SELECT month, vkey, brand, event_id, 'publications', channel, territory, media, oos,
-       CAST(1 AS DECIMAL(38,3)) FROM ok WHERE kind = 'publication'
-UNION ALL
-SELECT month, vkey, brand, event_id, 'impressions', channel, territory, media, oos,
-       CAST(quantity AS DECIMAL(38,3)) FROM ok WHERE kind = 'impressions'
-UNION ALL
-SELECT month, vkey, brand, event_id, 'video_seconds', channel, territory, media, oos,
-       CAST(coalesce(duration_s, 0) AS DECIMAL(38,3)) FROM ok
-  WHERE kind = 'publication' AND media = 'video';
+CREATE OR REPLACE TEMP VIEW em AS
+SELECT m.month, m.day, m.vkey, m.brand, m.event_id, k.metric, m.channel, m.territory, m.media,
+  coalesce(m.bad_channel OR m.bad_territory OR m.bad_media, false) AS oos,
+  CAST(CASE k.metric
+    WHEN 'impressions' THEN m.quantity
+    WHEN 'video_seconds' THEN coalesce(m.duration_s, 0)
+    ELSE 1 END AS DECIMAL(38,3)) AS qty
+FROM m JOIN metric_kinds k ON k.kind = m.kind AND (NOT k.video_only OR m.media = 'video')
+WHERE m.stop_kind IS NULL;
+"""
+
+_RATE = """
+CREATE OR REPLACE TEMP TABLE agg AS
+SELECT date_trunc('month', day) AS month_start, vkey, metric, channel, territory, media, oos,
+       sum(qty) AS qty, count(*) AS events
+FROM em GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE best AS
-WITH combos AS (SELECT DISTINCT vkey, metric, channel, media FROM em)
+WITH combos AS (SELECT DISTINCT vkey, metric, channel, media FROM agg)
 SELECT c.vkey, c.metric, coalesce(c.channel, '') AS channel_key, c.media,
        arg_max(r.rule_no, r.specificity) AS rule_no
 FROM combos c JOIN rules r
@@ -144,7 +150,14 @@ FROM combos c JOIN rules r
  AND (r.channel = '*' OR r.channel = c.channel) AND (r.media = '*' OR r.media = c.media)
 GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE priced AS
+CREATE OR REPLACE TEMP TABLE priced_agg AS
+SELECT strftime(a.month_start, '%Y-%m') AS month, a.vkey, b.rule_no, a.oos, a.channel,
+       a.territory, a.media, a.qty, a.events
+FROM agg a JOIN best b
+  ON b.vkey = a.vkey AND b.metric = a.metric
+ AND b.channel_key = coalesce(a.channel, '') AND b.media = a.media;
+
+CREATE OR REPLACE TEMP VIEW priced AS
 SELECT em.month, em.vkey, b.rule_no, em.oos, em.brand, em.event_id, em.metric, em.channel,
        em.territory, em.media, em.qty
 FROM em JOIN best b
@@ -152,57 +165,116 @@ FROM em JOIN best b
  AND b.channel_key = coalesce(em.channel, '') AND b.media = em.media;
 """
 
-_EXCEPTIONS = """
+_FLAGGED_ROWS = """
+CREATE OR REPLACE TEMP TABLE flag_rows AS
 WITH first_render AS (
   SELECT brand, twin_id, asset_id, min(occurred_at) AS first_at FROM all_renders GROUP BY ALL
 ), priced_kinds AS (
   SELECT DISTINCT vkey, channel_key, media,
          CASE WHEN metric = 'impressions' THEN 'impressions' ELSE 'publication' END AS kind
   FROM best WHERE metric <> 'renders'
-), flagged AS (
-  SELECT stop_kind AS kind, m.*, stop_detail AS detail FROM m WHERE stop_kind IS NOT NULL
+), checked AS (
+  SELECT m.brand, m.event_id, m.occurred_at, m.kind, m.twin_id, m.asset_id, m.channel,
+    m.territory, m.media, m.category, m.day, m.vkey, m.contract_id, m.talent, m.stop_kind,
+    m.stop_detail, m.bad_channel, m.bad_territory, m.bad_media,
+    m.stop_kind IS NULL AND m.kind = 'publication' AND m.disclosure_required
+      AND NOT coalesce(m.ai_disclosure, false) AS no_disclosure,
+    m.stop_kind IS NULL AND m.kind = 'publication'
+      AND (f.first_at IS NULL OR f.first_at > m.occurred_at) AS unverified,
+    m.stop_kind IS NULL AND m.kind IN ('publication', 'impressions')
+      AND p.vkey IS NULL AS unpriced,
+    x.brand AS x_brand, x.contract_id AS x_contract, x.category AS x_category
+  FROM m
+  LEFT JOIN first_render f
+    ON m.kind = 'publication' AND f.brand = m.brand AND f.twin_id = m.twin_id
+   AND f.asset_id = m.asset_id
+  LEFT JOIN priced_kinds p
+    ON p.vkey = m.vkey AND p.kind = m.kind AND p.channel_key = coalesce(m.channel, '')
+   AND p.media = m.media
+  LEFT JOIN exclusive x
+    ON m.kind = 'publication' AND m.stop_kind IS NULL
+   AND x.twin = m.twin_id AND x.category = m.category AND x.brand <> m.brand
+   AND m.day BETWEEN x.vfrom AND x.vto
+   AND (list_contains(x.territories, 'WORLD') OR list_contains(x.territories, m.territory))
+   AND NOT list_contains(x.excluded, m.territory)
+  WHERE m.day >= $report_from
+)
+SELECT * FROM checked
+WHERE stop_kind IS NOT NULL OR (stop_kind IS NULL AND (bad_channel OR bad_territory OR bad_media))
+   OR no_disclosure OR unverified OR unpriced OR x_brand IS NOT NULL
+"""
+
+_EXCEPTIONS = """
+WITH one AS (SELECT DISTINCT ON (brand, event_id) * FROM flag_rows), flagged AS (
+  SELECT stop_kind AS kind, one.*, stop_detail AS detail FROM one WHERE stop_kind IS NOT NULL
   UNION ALL
-  SELECT 'OUT_OF_SCOPE', m.*, concat_ws('; ',
+  SELECT 'OUT_OF_SCOPE', one.*, concat_ws('; ',
       CASE WHEN bad_channel THEN 'channel ' || channel || ' not licensed' END,
       CASE WHEN bad_territory THEN 'territory ' || territory || ' not licensed' END,
       CASE WHEN bad_media THEN 'media ' || media || ' not licensed' END)
-  FROM m WHERE stop_kind IS NULL AND (bad_channel OR bad_territory OR bad_media)
+  FROM one WHERE stop_kind IS NULL AND (bad_channel OR bad_territory OR bad_media)
   UNION ALL
-  SELECT 'MISSING_DISCLOSURE', m.*, 'published without an AI disclosure'
-  FROM m WHERE stop_kind IS NULL AND kind = 'publication' AND disclosure_required
-    AND NOT coalesce(ai_disclosure, false)
+  SELECT 'MISSING_DISCLOSURE', one.*, 'published without an AI disclosure'
+  FROM one WHERE no_disclosure
   UNION ALL
-  SELECT 'UNVERIFIED_ASSET', m.*, 'asset ' || m.asset_id
+  SELECT 'UNVERIFIED_ASSET', one.*, 'asset ' || asset_id
       || ' has no render by this brand for this twin at or before its publication'
-  FROM m LEFT JOIN first_render f
-    ON f.brand = m.brand AND f.twin_id = m.twin_id AND f.asset_id = m.asset_id
-  WHERE m.stop_kind IS NULL AND m.kind = 'publication'
-    AND (f.first_at IS NULL OR f.first_at > m.occurred_at)
+  FROM one WHERE unverified
   UNION ALL
-  SELECT 'EXCLUSIVITY_CONFLICT', m.*, 'brand ' || x.brand || ' holds exclusive contract '
-      || x.contract_id || ' for category ' || x.category || ' in ' || m.territory
-      || '; used by brand ' || m.brand
-  FROM m JOIN versions x
-    ON x.exclusive AND x.twin = m.twin_id AND x.brand <> m.brand
-   AND m.day BETWEEN x.vfrom AND x.vto AND x.category = m.category
-   AND (list_contains(x.territories, 'WORLD') OR list_contains(x.territories, m.territory))
-   AND NOT list_contains(x.excluded, m.territory)
-  WHERE m.stop_kind IS NULL AND m.kind IN ('publication', 'impressions')
+  SELECT 'EXCLUSIVITY_CONFLICT', flag_rows.*, 'brand ' || x_brand || ' holds exclusive contract '
+      || x_contract || ' for category ' || x_category || ' in ' || territory
+      || '; used by brand ' || brand
+  FROM flag_rows WHERE x_brand IS NOT NULL
   UNION ALL
-  SELECT 'UNPRICED', m.*, 'no rate prices this ' || m.kind || ' (channel ' || m.channel
-      || ', media ' || m.media || ')'
-  FROM m ANTI JOIN priced_kinds p
-    ON p.vkey = m.vkey AND p.kind = m.kind AND p.channel_key = coalesce(m.channel, '')
-   AND p.media = m.media
-  WHERE m.stop_kind IS NULL AND m.kind IN ('publication', 'impressions')
+  SELECT 'UNPRICED', one.*, 'no rate prices this ' || kind || ' (channel ' || channel
+      || ', media ' || media || ')'
+  FROM one WHERE unpriced
 )
 SELECT kind, brand, twin_id AS twin, talent,
        CASE WHEN vkey IS NULL THEN NULL ELSE contract_id END AS contract, event_id,
        strftime(occurred_at, '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, detail
 FROM flagged
-WHERE day >= CAST(? AS DATE)
-ORDER BY occurred_at, brand, event_id, kind
+ORDER BY occurred_at, brand, event_id, kind, detail
 """
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[Path],
+    start: date,
+    end: date,
+    contracts: Sequence[Contract],
+    parties: Parties,
+) -> None:
+    """Register the reference tables and define the per-event views (nothing is read yet)."""
+    register_reference(con, contracts, parties)
+    define_events(con, files, start, end)
+    con.execute(_MATCH)
+
+
+def rate(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    """The rating pass: one scan of the events into quantities per priced line and breakdown."""
+    con.execute(_RATE)
+    lines = con.sql(
+        "SELECT month, vkey, rule_no, oos, sum(qty) AS quantity, "
+        "CAST(sum(events) AS BIGINT) AS events FROM priced_agg GROUP BY ALL ORDER BY ALL"
+    ).to_arrow_table()
+    breakdown = con.sql(
+        "SELECT month, vkey, rule_no, oos, channel, territory, media, sum(qty) AS quantity "
+        "FROM priced_agg GROUP BY ALL ORDER BY ALL"
+    ).to_arrow_table()
+    return lines, breakdown
+
+
+def find_exceptions(con: duckdb.DuckDBPyConnection, report_from: date) -> pa.Table:
+    """The exception pass (after :func:`rate`): every flagged event from ``report_from`` on."""
+    con.execute(_FLAGGED_ROWS, {"report_from": report_from})
+    return con.sql(_EXCEPTIONS).to_arrow_table().cast(EXCEPTION_SCHEMA)
+
+
+def count_events(con: duckdb.DuckDBPyConnection, report_from: date) -> int:
+    rated = con.execute("SELECT count(*) FROM ev WHERE day >= ?", [report_from]).fetchone()
+    return int(rated[0]) if rated else 0
 
 
 def measure(
@@ -215,32 +287,7 @@ def measure(
     parties: Parties,
 ) -> Measured:
     """Measure every event in [start, end); exceptions only for events from ``report_from``."""
-    _register(con, contracts, parties)
-    load_events(con, files, start, end)
-    con.execute(_MATCH)
-    if files:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE all_renders AS SELECT brand, twin_id, asset_id, "
-            f"occurred_at FROM read_parquet({parquet_list_sql(files)}, union_by_name = true) "
-            "WHERE kind = 'render'"
-        )
-    else:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE all_renders (brand VARCHAR, twin_id VARCHAR, "
-            "asset_id VARCHAR, occurred_at TIMESTAMPTZ)"
-        )
-    lines = con.sql(
-        "SELECT month, vkey, rule_no, oos, sum(qty) AS quantity, count(*) AS events "
-        "FROM priced GROUP BY ALL ORDER BY ALL"
-    ).to_arrow_table()
-    breakdown = con.sql(
-        "SELECT month, vkey, rule_no, oos, channel, territory, media, sum(qty) AS quantity "
-        "FROM priced GROUP BY ALL ORDER BY ALL"
-    ).to_arrow_table()
-    exceptions = (
-        con.sql(_EXCEPTIONS.replace("CAST(? AS DATE)", f"DATE '{report_from.isoformat()}'"))
-        .to_arrow_table()
-        .cast(EXCEPTION_SCHEMA)
-    )
-    rated = con.execute("SELECT count(*) FROM ev WHERE day >= ?", [report_from]).fetchone()
-    return Measured(lines, breakdown, exceptions, int(rated[0]) if rated else 0)
+    prepare(con, files, start, end, contracts, parties)
+    lines, breakdown = rate(con)
+    exceptions = find_exceptions(con, report_from)
+    return Measured(lines, breakdown, exceptions, count_events(con, report_from))

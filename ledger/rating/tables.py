@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import duckdb
 import pyarrow as pa
 
 from ledger.domain import Contract, Parties
@@ -82,20 +83,50 @@ def rules_table(contracts: Sequence[Contract]) -> pa.Table:
 
 
 def twins_table(parties: Parties) -> pa.Table:
+    """Every twin with its talent, revocation date and the categories the talent restricts."""
+    restricted = {t.id: sorted(set(t.restricted_categories)) for t in parties.talents}
     return pa.Table.from_pylist(
-        [{"twin_id": t.id, "talent": t.talent, "revoked_on": t.revoked_on} for t in parties.twins],
+        [
+            {
+                "twin_id": t.id,
+                "talent": t.talent,
+                "revoked_on": t.revoked_on,
+                "restricted": restricted.get(t.talent, []),
+            }
+            for t in parties.twins
+        ],
         schema=pa.schema(
-            [("twin_id", pa.string()), ("talent", pa.string()), ("revoked_on", pa.date32())]
+            [
+                ("twin_id", pa.string()),
+                ("talent", pa.string()),
+                ("revoked_on", pa.date32()),
+                ("restricted", pa.list_(pa.string())),
+            ]
         ),
     )
 
 
-def restricted_table(parties: Parties) -> pa.Table:
-    return pa.Table.from_pylist(
-        [
-            {"talent": t.id, "category": category}
-            for t in parties.talents
-            for category in sorted(set(t.restricted_categories))
-        ],
-        schema=pa.schema([("talent", pa.string()), ("category", pa.string())]),
-    )
+METRIC_KINDS = pa.table(
+    {
+        "kind": ["render", "publication", "impressions", "publication"],
+        "metric": ["renders", "publications", "impressions", "video_seconds"],
+        "video_only": [False, False, False, True],
+    }
+)
+"""Which metrics each kind of event feeds (SPEC 2.1); video_seconds only from video."""
+
+
+def register_reference(
+    con: duckdb.DuckDBPyConnection, contracts: Sequence[Contract], parties: Parties
+) -> None:
+    """Temp tables ``versions``, ``exclusive``, ``rules``, ``twins`` and ``metric_kinds``."""
+    for name, table in (
+        ("versions", versions_table(contracts)),
+        ("rules", rules_table(contracts)),
+        ("twins", twins_table(parties)),
+        ("metric_kinds", METRIC_KINDS),
+    ):
+        con.register(f"{name}_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        con.unregister(f"{name}_arrow")
+    con.execute("CREATE OR REPLACE TEMP TABLE exclusive AS SELECT * FROM versions WHERE exclusive")
