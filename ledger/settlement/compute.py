@@ -163,6 +163,10 @@ def compute(inputs: Inputs) -> Settlement:
         con.close()
     all_lines = price_lines(measured.lines, measured.breakdown, relevant)
     usage = _usage_by_month(all_lines)
+    lines_of: dict[str, list[RatedLine]] = defaultdict(list)
+    for line in all_lines:
+        if line.period == period:
+            lines_of[line.contract].append(line)
 
     results = []
     for contract in sorted(relevant, key=lambda c: (c.brand, c.id)):
@@ -190,9 +194,7 @@ def compute(inputs: Inputs) -> Settlement:
         month = by_period.get(period)
         if month is None and not adjustments:
             continue
-        lines = tuple(
-            line for line in all_lines if line.contract == contract.id and line.period == period
-        )
+        lines = tuple(lines_of.get(contract.id, ()))
         own_net = month.talent_net if month else Decimal(0)
         net = own_net + sum((a.deltas["talent_net"] for a in adjustments), Decimal(0))
         payout, net_fx = inputs.fx.convert(net, contract.currency, talent.payout_currency, last)

@@ -86,8 +86,14 @@ def contract_block(result: ContractResult) -> Document:
 
 
 def _exceptions(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    keys = ("kind", "brand", "twin", "contract", "event_id", "occurred_at", "detail")
+    """Exception rows in statement form, each with its talent (popped off by the caller)."""
+    keys = ("talent", "kind", "brand", "twin", "contract", "event_id", "occurred_at", "detail")
     return [{k: row[k] for k in keys} for row in rows]
+
+
+def _exception_order(row: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    """The order the rating pass lists exceptions in."""
+    return (row["occurred_at"], row["brand"], row["event_id"], row["kind"], row["detail"])
 
 
 def _manual(settlement: Settlement, party: str) -> list[dict[str, str]]:
@@ -122,14 +128,26 @@ def build_documents(
 ) -> list[Document]:
     """Every party's statement for the period: talents, agencies, brands (in that order)."""
     blocks = [(r, contract_block(r)) for r in settlement.contracts]
-    exceptions = settlement.exceptions.to_pylist()
+    exceptions = _exceptions(settlement.exceptions.to_pylist())
+    talents_of = [row.pop("talent") for row in exceptions]
+    by_talent: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_brand_exc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for talent_id, row in zip(talents_of, exceptions, strict=True):
+        by_talent[talent_id].append(row)
+        by_brand_exc[row["brand"]].append(row)
+    talent_blocks: dict[str, list[Document]] = defaultdict(list)
+    agency_blocks: dict[str, list[Document]] = defaultdict(list)
+    for r, b in blocks:
+        talent_blocks[r.talent.id].append(b)
+        if r.agency is not None:
+            agency_blocks[r.agency.id].append(b)
     agencies = {a.id: a for a in parties.agencies}
     docs: list[Document] = []
 
     for position in settlement.talents:
         talent = position.talent
         ccy = talent.payout_currency
-        mine = [b for r, b in blocks if r.talent.id == talent.id]
+        mine = talent_blocks[talent.id]
         agency = agencies.get(talent.agency) if talent.agency else None
         doc = _header(
             settlement,
@@ -141,7 +159,7 @@ def build_documents(
             "agency": {"id": agency.id, "name": agency.name} if agency else None,
             "currency": ccy,
             "contracts": mine,
-            "exceptions": _exceptions(e for e in exceptions if e["talent"] == talent.id),
+            "exceptions": by_talent[talent.id],
             "manual_adjustments": _manual(settlement, talent.id),
             "summary": {
                 "opening_balance": format_amount(position.opening_balance, ccy),
@@ -158,8 +176,8 @@ def build_documents(
 
     for agency_id, payable in settlement.agencies.items():
         agency = agencies[agency_id]
-        mine = [b for r, b in blocks if r.agency is not None and r.agency.id == agency_id]
-        talent_ids = {b["talent"] for b in mine}
+        mine = agency_blocks[agency_id]
+        talent_ids = sorted({b["talent"] for b in mine})
         doc = _header(
             settlement,
             status,
@@ -169,7 +187,9 @@ def build_documents(
         doc |= {
             "currency": agency.currency,
             "contracts": mine,
-            "exceptions": _exceptions(e for e in exceptions if e["talent"] in talent_ids),
+            "exceptions": sorted(
+                (row for t in talent_ids for row in by_talent[t]), key=_exception_order
+            ),
             "manual_adjustments": _manual(settlement, agency.id),
             "summary": {
                 "commission": format_amount(payable, agency.currency),
@@ -199,7 +219,7 @@ def build_documents(
         doc |= {
             "currency": brand.currency,
             "contracts": [b for _, b in by_brand[brand_id]],
-            "exceptions": _exceptions(e for e in exceptions if e["brand"] == brand_id),
+            "exceptions": by_brand_exc[brand_id],
             "manual_adjustments": _manual(settlement, brand_id),
             "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
             "issuer": {k: v for k, v in issuer.items() if k != "payment_terms"},

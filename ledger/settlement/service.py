@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, insert, select
 
 from ledger.domain import Parties
 from ledger.errors import LedgerError
@@ -182,17 +182,23 @@ def _store(
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
     session.exec(delete(StatementRow).where(col(StatementRow.period) == period))
-    session.add_all(_settlement_rows(settlement))
-    for doc in docs:
-        session.add(
-            StatementRow(
-                period=period,
-                party_type=doc["party"]["type"],
-                party_id=doc["party"]["id"],
-                statement_id=doc["statement_id"],
-                verification_code=doc["verification_code"],
-                document=json.dumps(doc, ensure_ascii=False, sort_keys=True),
-            )
+    rows = [row.model_dump() for row in _settlement_rows(settlement)]
+    if rows:
+        session.execute(insert(ContractSettlementRow), rows)
+    if docs:
+        session.execute(
+            insert(StatementRow),
+            [
+                {
+                    "period": period,
+                    "party_type": doc["party"]["type"],
+                    "party_id": doc["party"]["id"],
+                    "statement_id": doc["statement_id"],
+                    "verification_code": doc["verification_code"],
+                    "document": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+                }
+                for doc in docs
+            ],
         )
     summary = summarize(settlement, status)
     row = _period_row(session, period) or PeriodRow(period=period, status=status, run_at=stamp)
