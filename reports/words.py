@@ -56,21 +56,26 @@ def brand_names(contracts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
+MAX_LISTED = 30
+
+
 def exceptions_section(
     items: Sequence[Mapping[str, Any]],
     contracts: Sequence[Mapping[str, Any]],
     fmt: Formats,
     intro: str,
 ) -> list[Flowable]:
-    """The exceptions as a table in plain words, or a line saying there were none."""
+    """The exceptions as a table in plain words, or a line saying there were none. A long list
+    is cut after ``MAX_LISTED`` rows with a count per kind; the statement data keeps them all."""
     story: list[Flowable] = [*layout.heading("Uses that break a contract", "h2")]
     if not items:
         return [*story, layout.para("None this period.", "muted")]
+    listed, rest = items[:MAX_LISTED], items[MAX_LISTED:]
     names = brand_names(contracts)
     rows: list[list[Any]] = [
         layout.headings(["Date", "Brand", "What happened", "Twin / contract", "Event"], 99)
     ]
-    for item in items:
+    for item in listed:
         brand = str(item.get("brand") or "")
         where = " / ".join(str(x) for x in (item.get("twin"), item.get("contract")) if x)
         rows.append(
@@ -85,4 +90,17 @@ def exceptions_section(
     widths = [22, 34, 64, 36]
     cols = [w * mm for w in widths]
     cols.append(layout.CONTENT_W - sum(cols))
-    return [*story, layout.para(intro, "muted"), layout.grid(rows, cols)]
+    story += [layout.para(intro, "muted"), layout.grid(rows, cols)]
+    if rest:
+        kinds: dict[str, int] = {}
+        for item in items:
+            kinds[str(item.get("kind"))] = kinds.get(str(item.get("kind")), 0) + 1
+        counts = ", ".join(f"{EXCEPTIONS.get(k, k).lower()}: {n}" for k, n in sorted(kinds.items()))
+        story.append(
+            layout.para(
+                f"… and {len(rest)} more, {len(items)} in all ({counts}). The ledger's exception "
+                "report for this period lists every one.",
+                "muted",
+            )
+        )
+    return story

@@ -122,3 +122,18 @@ def test_the_same_statement_in_four_locales(
     assert issued in text
     if locale != "ja":  # the CJK month needs a CJK font (see docs/fonts.md)
         assert period in text
+
+
+def test_a_long_exception_list_is_cut_with_counts(
+    talent_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    first = talent_doc["exceptions"][0]
+    kinds = ["OUT_OF_SCOPE", "UNLICENSED"]
+    talent_doc["exceptions"] = [
+        dict(first, event_id=f"ev-{n:02d}", kind=kinds[n % 2]) for n in range(45)
+    ]
+    text = pdf_text(render_talent_statement(talent_doc, tmp_path / "many.pdf"))
+    assert "ev-29" in text and "ev-30" not in text
+    assert "and 15 more, 45 in all (used outside the licence: 23, used without a licence: 22)" in (
+        " ".join(text.split())
+    )
