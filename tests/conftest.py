@@ -3,6 +3,7 @@ PostgreSQL, each in its own schema so that runs never collide; plus a CLI driver
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import textwrap
@@ -71,6 +72,21 @@ class Books:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
         return path
+
+    def digest(self) -> str:
+        """A digest of everything the ledger stores: its files and its database rows."""
+        digest = hashlib.sha256()
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and "tmp" not in path.parts and ".db" not in path.name:
+                digest.update(path.relative_to(self.root).as_posix().encode())
+                digest.update(path.read_bytes())
+        tables = ("batches", "periods", "contract_settlements", "statements", "journal_entries",
+                  "postings", "contracts", "fx_rates")  # fmt: skip
+        with self.workspace.engine.connect() as conn:
+            for table in tables:
+                for row in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2"):
+                    digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
 
     def cli(self, *args: str | Path) -> Result:
         runner = CliRunner()

@@ -183,8 +183,10 @@ def test_editing_an_issued_statement_is_detected(books: Books) -> None:
 
 def test_no_write_reaches_a_closed_period(books: Books, tmp_path: Path) -> None:
     close_march(books)
+    before = books.digest()
     for args in (["settle", "run", "2026-03"], ["settle", "close", "2026-03"],
                  ["settle", "reopen", "2026-03"],
                  ["adjust", "2026-03", "--party", "t1", "--amount", "10.00", "--currency", "EUR",
                   "--reason", "bonus", "--by", "finance"]):  # fmt: skip
         assert "2026-03 is closed" in books.refused(*args)
+    assert books.digest() == before

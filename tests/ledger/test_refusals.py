@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -61,39 +60,15 @@ def test_log_missing_a_required_column_is_refused_and_stores_nothing(books: Book
     assert books.ok("batches", "list") == before
 
 
-def _store_digest(books: Books) -> str:
-    """A digest of everything the ledger stores (database rows and files)."""
-    digest = hashlib.sha256()
-    for path in sorted(books.root.rglob("*")):
-        if path.is_file() and path.suffix not in (".db-wal", ".db-shm") and "tmp" not in path.parts:
-            if path.name.endswith((".db", ".db-wal", ".db-shm")):
-                continue
-            digest.update(path.relative_to(books.root).as_posix().encode())
-            digest.update(path.read_bytes())
-    with books.workspace.engine.connect() as conn:
-        for table in (
-            "batches",
-            "periods",
-            "contract_settlements",
-            "statements",
-            "journal_entries",
-            "postings",
-            "contracts",
-        ):
-            for row in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2"):
-                digest.update(repr(tuple(row)).encode())
-    return digest.hexdigest()
-
-
 def test_closed_period_refuses_rerun_and_close_and_changes_nothing(books: Books) -> None:
     fixtures.load(books)
     books.ok("settle", "run", "2026-03")
     books.ok("settle", "close", "2026-03")
-    before = _store_digest(books)
+    before = books.digest()
     assert "period 2026-03 is closed" in books.refused("settle", "run", "2026-03")
     assert "period 2026-03 is closed" in books.refused("settle", "close", "2026-03")
     assert "precedes closed period 2026-03" in books.refused("settle", "run", "2026-02")
-    assert _store_digest(books) == before
+    assert books.digest() == before
 
 
 def test_close_requires_a_current_draft_and_earlier_months_closed(books: Books) -> None:
