@@ -173,6 +173,26 @@ WITH first_render AS (
   SELECT DISTINCT vkey, channel_key, media,
          CASE WHEN metric = 'impressions' THEN 'impressions' ELSE 'publication' END AS kind
   FROM best WHERE metric <> 'renders'
+), unpriced_versions AS (
+  SELECT DISTINCT a.vkey
+  FROM agg a
+  LEFT JOIN priced_kinds p
+    ON p.vkey = a.vkey AND p.channel_key = coalesce(a.channel, '') AND p.media = a.media
+   AND p.kind = CASE WHEN a.metric = 'impressions' THEN 'impressions' ELSE 'publication' END
+  WHERE a.metric <> 'renders' AND a.vkey IS NOT NULL AND p.vkey IS NULL
+), candidates AS (
+  SELECT * FROM m
+  WHERE m.day >= $report_from
+    AND (m.stop_kind IS NOT NULL OR m.bad_channel OR m.bad_territory OR m.bad_media
+         OR m.kind = 'publication' OR m.vkey IN (SELECT vkey FROM unpriced_versions))
+), rated AS (
+  SELECT c.*,
+    c.stop_kind IS NULL AND c.kind IN ('publication', 'impressions')
+      AND p.vkey IS NULL AS unpriced
+  FROM candidates c
+  LEFT JOIN priced_kinds p
+    ON p.vkey = c.vkey AND p.kind = c.kind AND p.channel_key = coalesce(c.channel, '')
+   AND p.media = c.media
 ), checked AS (
   SELECT m.brand, m.event_id, m.occurred_at, m.kind, m.twin_id, m.asset_id, m.channel,
     m.territory, m.media, m.category, m.day, m.vkey, m.contract_id, m.talent, m.stop_kind,
@@ -181,23 +201,18 @@ WITH first_render AS (
       AND NOT coalesce(m.ai_disclosure, false) AS no_disclosure,
     m.stop_kind IS NULL AND m.kind = 'publication'
       AND (f.first_at IS NULL OR f.first_at > m.occurred_at) AS unverified,
-    m.stop_kind IS NULL AND m.kind IN ('publication', 'impressions')
-      AND p.vkey IS NULL AS unpriced,
+    m.unpriced,
     x.brand AS x_brand, x.contract_id AS x_contract, x.category AS x_category
-  FROM m
+  FROM rated m
   LEFT JOIN first_render f
     ON m.kind = 'publication' AND f.brand = m.brand AND f.twin_id = m.twin_id
    AND f.asset_id = m.asset_id
-  LEFT JOIN priced_kinds p
-    ON p.vkey = m.vkey AND p.kind = m.kind AND p.channel_key = coalesce(m.channel, '')
-   AND p.media = m.media
   LEFT JOIN exclusive x
     ON m.kind = 'publication' AND m.stop_kind IS NULL
    AND x.twin = m.twin_id AND x.category = m.category AND x.brand <> m.brand
    AND m.day BETWEEN x.vfrom AND x.vto
    AND (list_contains(x.territories, 'WORLD') OR list_contains(x.territories, m.territory))
    AND NOT list_contains(x.excluded, m.territory)
-  WHERE m.day >= $report_from
 )
 SELECT * FROM checked
 WHERE stop_kind IS NOT NULL OR (stop_kind IS NULL AND (bad_channel OR bad_territory OR bad_media))
