@@ -75,7 +75,7 @@ def _rtl(ch: str) -> bool:
 
 def visual(text: str) -> str:
     """Right-to-left runs (Hebrew, Arabic) in display order; a minimal bidi, without shaping."""
-    if not any(_rtl(ch) for ch in text):
+    if text.isascii() or not any(_rtl(ch) for ch in text):
         return text
     out, run = [], ""
     for ch in text:

@@ -7,17 +7,21 @@ a name like ``Smith & Sons <Ltd>`` prints exactly as written and is never read a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -30,6 +34,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paragraph import _wsc as _WS
 
 from reports import fonts
 from reports.data import Doc, is_draft, party
@@ -49,6 +54,7 @@ DRAFT_TEXT = "DRAFT \u2014 not final"
 VERIFY_HINT = "Check this document with: twinledger statements verify FILE"
 
 fonts.register()
+_WS_SPLIT = re.compile(f"[{re.escape(_WS)}]+").split
 
 
 def _style(name: str, size: float, bold: bool = False, **kw: Any) -> ParagraphStyle:
@@ -87,9 +93,71 @@ STYLES: dict[str, ParagraphStyle] = {
 }
 
 
-def para(text: object, style: str = "body", keep: bool = False) -> Paragraph:
+class Line(Flowable):
+    """Data text set like a one-line :class:`Paragraph`; a real Paragraph when it needs more.
+
+    Text in one font that fits the width on one line is drawn as one string, skipping markup
+    parsing and line breaking; longer text is handed to a Paragraph of the same style."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        core = text.strip(_WS)
+        self.line = " ".join(_WS_SPLIT(core) if NBSP in core else core.split())
+        self.line_width = -1.0
+        self.paragraph: Paragraph | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self.paragraph is None:
+            style = self.style
+            if self.line_width < 0:
+                self.line_width = pdfmetrics.stringWidth(self.line, style.fontName, style.fontSize)
+            room = availWidth - style.leftIndent - style.rightIndent - style.firstLineIndent
+            if self.line_width < room - 0.01:
+                self.width, self.height = availWidth, style.leading
+                return self.width, self.height
+            self.paragraph = Paragraph(escape(self.text), style)
+            self.paragraph.keepWithNext = getattr(self, "keepWithNext", 0)
+        return self.paragraph.wrap(availWidth, availHeight)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self.paragraph is None:
+            return []
+        return self.paragraph.split(availWidth, availHeight)
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        if self.paragraph is not None:
+            self.paragraph.drawOn(canvas, x, y, _sW)
+            return
+        canvas.saveState()
+        self._text(canvas, self._hAlignAdjust(x, _sW), y)
+        canvas.restoreState()
+
+    def draw(self) -> None:
+        self._text(self.canv, 0, 0)
+
+    def _text(self, canvas: Canvas, x: float, y: float) -> None:
+        style = self.style
+        if style.alignment == TA_RIGHT:
+            x += self.width - style.rightIndent - self.line_width
+        else:
+            x += style.leftIndent + style.firstLineIndent
+        canvas.setFillColor(style.textColor)
+        text = canvas.beginText(x, y + self.height - style.fontSize)
+        text.setFont(style.fontName, style.fontSize, style.leading)
+        text.textOut(self.line)
+        canvas.drawText(text)
+
+
+def para(text: object, style: str = "body", keep: bool = False) -> Flowable:
     """A paragraph whose text is data: escaped, never interpreted as markup."""
-    paragraph = Paragraph(fonts.markup(text), STYLES[style])
+    chunks = fonts.runs(fonts.visual(fonts.clean(text)))
+    paragraph: Flowable
+    if len(chunks) == 1 and chunks[0][0] is None and chunks[0][1].strip(_WS):
+        paragraph = Line(chunks[0][1], STYLES[style])
+    else:
+        paragraph = Paragraph(fonts.markup(text), STYLES[style])
     if keep:
         paragraph.keepWithNext = 1
     return paragraph
@@ -227,7 +295,11 @@ def build(out: Path, meta: Meta, story: list[Flowable]) -> Path:
     )
     frame = Frame(MARGIN, 24 * mm, CONTENT_W, PAGE_H - 41 * mm, id="body", showBoundary=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_chrome(meta))])
-    doc.build(story, canvasmaker=_canvas_class(meta))
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        doc.build(story, canvasmaker=_canvas_class(meta))
+    finally:
+        rl_config.useA85 = a85
     return out
 
 
@@ -305,11 +377,11 @@ def grid(
     return table
 
 
-def headings(labels: Sequence[str], numeric_from: int) -> list[Paragraph]:
+def headings(labels: Sequence[str], numeric_from: int) -> list[Flowable]:
     return [para(t, "head_num" if i >= numeric_from else "head") for i, t in enumerate(labels)]
 
 
-def cell_amount(text: str, style: str = "num") -> Paragraph:
+def cell_amount(text: str, style: str = "num") -> Flowable:
     """An amount in a narrow cell: it may break between the currency code and the number."""
     return para(text.replace(NBSP, " ", 1), style)
 
