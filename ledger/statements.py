@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -14,8 +15,9 @@ from sqlmodel import col, select
 from ledger.errors import LedgerError
 from ledger.settlement.documents import verification_code
 from ledger.settlement.periods import check_period
-from ledger.storage.db import reading
-from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.storage.db import reading, writing
+from ledger.storage.repo import now
+from ledger.storage.tables import IssuedFileRow, PeriodRow, StatementRow
 from ledger.workspace import Workspace
 
 PARTY_ORDER = {"talent": 0, "agency": 1, "brand": 2}
@@ -83,21 +85,50 @@ def render(
     out_dir.mkdir(parents=True, exist_ok=True)
     if workers is None:
         workers = min(os.cpu_count() or 1, len(docs) // POOL_MIN_DOCUMENTS)
-    files: list[Path] = []
+    issued: list[tuple[dict[str, Any], list[Path]]] = []
     if workers <= 1:
         for n, doc in enumerate(docs, start=1):
-            files += render_statement(doc, out_dir)
+            written = render_statement(doc, out_dir)
+            issued.append((doc, written))
             if progress:
                 progress(n, len(docs))
-        return files
-    method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
-        rendered = pool.map(partial(render_statement, out_dir=out_dir), docs, chunksize=2)
-        for n, written in enumerate(rendered, start=1):
-            files += written
-            if progress:
-                progress(n, len(docs))
-    return files
+    else:
+        method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(workers, mp_context=get_context(method)) as pool:
+            rendered = pool.map(partial(render_statement, out_dir=out_dir), docs, chunksize=2)
+            for n, (doc, written) in enumerate(zip(docs, rendered, strict=True), start=1):
+                issued.append((doc, written))
+                if progress:
+                    progress(n, len(docs))
+    _record(workspace, issued)
+    return [f for _, written in issued for f in written]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _record(workspace: Workspace, issued: list[tuple[dict[str, Any], list[Path]]]) -> None:
+    """Remember the sha256 of every PDF rendered, for `statements verify`."""
+    rows = {
+        _sha256(f): (doc["statement_id"], doc["period"], f.name)
+        for doc, written in issued
+        for f in written
+    }
+    with writing(workspace.engine) as session:
+        known = set(session.exec(select(IssuedFileRow.sha256)).all())
+        stamp = now()
+        for sha, (statement_id, period, name) in sorted(rows.items()):
+            if sha not in known:
+                session.add(
+                    IssuedFileRow(
+                        sha256=sha,
+                        statement_id=statement_id,
+                        period=period,
+                        file_name=name,
+                        rendered_at=stamp,
+                    )
+                )
 
 
 def read_pdf_code(path: Path) -> str:
@@ -116,9 +147,13 @@ def read_pdf_code(path: Path) -> str:
 
 
 def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
-    """Whether the PDF's verification code matches a statement issued by this ledger."""
+    """Whether the PDF is a statement this ledger issued: its bytes are a rendering the ledger
+    recorded, or its verification code names a statement whose data still hashes to it and
+    which renders to exactly these bytes."""
     if not path.is_file():
         raise LedgerError(f"{path}: no such file")
+    with reading(workspace.engine) as session:
+        issued = session.get(IssuedFileRow, _sha256(path))
     code = read_pdf_code(path)
     with reading(workspace.engine) as session:
         row = session.exec(
@@ -132,7 +167,6 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
             "reason": "no statement in this ledger has this verification code",
         }
     doc = json.loads(row.document)
-    recomputed = verification_code(doc)
     result: dict[str, Any] = {
         "file": str(path),
         "verification_code": code,
@@ -142,8 +176,10 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
         "status": doc.get("status"),
         "reason": None,
     }
-    if recomputed != code:
+    if verification_code(doc) != code:
         return result | {"reason": "the ledger's data no longer hashes to this code"}
+    if issued is not None and issued.statement_id == row.statement_id:
+        return result | {"matches": True}
     if not _same_as_issued(doc, path.read_bytes()):
         return result | {"reason": "the PDF's content differs from the statement the ledger issued"}
     return result | {"matches": True}

@@ -174,3 +174,15 @@ class PostingRow(SQLModel, table=True):
     currency: str
     debit: Decimal = money_field()
     credit: Decimal = money_field()
+
+
+class IssuedFileRow(SQLModel, table=True):
+    """A PDF the ledger rendered from a statement document, by the sha256 of its bytes, so that
+    `statements verify` recognises it even after the renderer has changed."""
+
+    __tablename__ = "issued_files"
+    sha256: str = Field(primary_key=True)
+    statement_id: str = Field(index=True)
+    period: str
+    file_name: str
+    rendered_at: datetime
