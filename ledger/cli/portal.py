@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         party_type: str | None = typer.Option(
             None, "--type", help="talent, agency or brand (when an id is used by two kinds)."
         ),
-        ttl_hours: float = typer.Option(
+        ttl_hours: int = typer.Option(
             access.GRANT_TTL_HOURS, "--ttl-hours", help="Hours until the link expires."
         ),
         base_url: str | None = typer.Option(

@@ -87,7 +87,7 @@ def find_party(workspace: Workspace, party_id: str, party_type: str | None = Non
 def grant(
     workspace: Workspace,
     party_id: str,
-    ttl_hours: float = GRANT_TTL_HOURS,
+    ttl_hours: int = GRANT_TTL_HOURS,
     party_type: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Issue a one-time sign-in token for a party; returns the grant and the token (shown once)."""

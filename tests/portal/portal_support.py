@@ -38,7 +38,7 @@ class Demo:
         app = create_app(self.workspace, behind_proxy=behind_proxy, sign_in_limit=limit)
         return TestClient(app, follow_redirects=False, **kw)  # type: ignore[arg-type]
 
-    def link_token(self, party: str, ttl_hours: float = 72) -> str:
+    def link_token(self, party: str, ttl_hours: int = 72) -> str:
         _, token = access.grant(self.workspace, party, ttl_hours)
         return token
 
