@@ -45,8 +45,8 @@ from ledger.ingest.stage import (
 )
 from ledger.storage.db import reading, writing
 from ledger.storage.events import fsync_dir, fsync_file, publish
-from ledger.storage.repo import load_parties, now
-from ledger.storage.tables import BatchRow
+from ledger.storage.repo import now
+from ledger.storage.tables import BatchRow, BrandRow, TwinRow
 from ledger.workspace import Workspace
 
 
@@ -182,8 +182,8 @@ def ingest_file(
     if not path.is_file():
         raise LedgerError(f"{path}: no such file")
     with reading(workspace.engine) as session:
-        parties = load_parties(session)
-    brand_record = next((b for b in parties.brands if b.id == brand), None)
+        brand_record = session.get(BrandRow, brand)
+        twins = set(session.exec(select(TwinRow.id)).all())
     if brand_record is None:
         raise LedgerError(f"unknown brand {brand!r} (import it with `twinledger parties import`)")
     sha = file_sha256(path)
@@ -201,7 +201,7 @@ def ingest_file(
             directory,
             lineage=lineage,
             brand_category=brand_record.category,
-            twins={t.id for t in parties.twins},
+            twins=twins,
             profile=chosen,
             progress=progress,
             chunk_rows=chunk_rows,

@@ -3,15 +3,23 @@
 Every source value is read as a string first; the profile renames, maps and defaults columns;
 ``schema.validate`` types and checks them. Nothing is stored here. Rows are processed in chunks of
 at most ``chunk_rows``, so memory stays bounded by the chunk size, not the file size.
+
+Reading is sequential; splitting, mapping and checking a block of rows is not. ``iter_parse_log``
+checks blocks on a pool of threads (Polars releases the GIL), one per core, while the next blocks
+are read, and hands them on in file order, so results do not depend on the number of threads.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Generator, Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 import pyarrow as pa
@@ -25,9 +33,11 @@ from ledger.ingest.profile import (
     apply_profile,
 )
 from ledger.ingest.schema import EVENT_SCHEMA, REJECTED_SCHEMA, LogUnreadable, dedupe, validate
-from ledger.ingest.textread import Raw, csv_chunks, jsonl_chunks
+from ledger.ingest.textread import BLOCK_BYTES, Job, Raw, csv_chunks, jsonl_chunks
 
 CHUNK_ROWS = 1_000_000
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -72,18 +82,21 @@ def _parquet_strings(frame: pl.DataFrame, offset: int) -> pl.DataFrame:
     )
 
 
-def _parquet_chunks(path: Path, profile: Profile, chunk_rows: int) -> Iterator[Raw]:
+def _parquet_raw(frame: pl.DataFrame, offset: int, done: float) -> Raw:
+    return Raw(_parquet_strings(frame, offset), None, True, progress=done)
+
+
+def _parquet_chunks(path: Path, profile: Profile, chunk_rows: int, _: int) -> Iterator[Job]:
     try:
         parquet = pq.ParquetFile(path)
         offset, total = 0, max(parquet.metadata.num_rows, 1)
         for batch in parquet.iter_batches(batch_size=chunk_rows):
             frame = pl.DataFrame(pl.from_arrow(batch))
-            strings = _parquet_strings(frame, offset)
+            yield partial(_parquet_raw, frame, offset, (offset + frame.height) / total)
             offset += frame.height
-            yield Raw(strings, None, True, progress=offset / total)
         if offset == 0:
             empty = pl.DataFrame(pl.from_arrow(parquet.schema_arrow.empty_table()))
-            yield Raw(_parquet_strings(empty, 0), None, True)
+            yield partial(_parquet_raw, empty, 0, 1.0)
     except (pa.ArrowException, OSError) as exc:
         raise LogUnreadable(path, None, f"not a readable Parquet file ({exc})") from None
 
@@ -99,7 +112,14 @@ def _mapped(raw: Raw, profile: Profile, path: Path) -> pl.DataFrame:
     )
 
 
-def _raw_chunks(path: Path, profile: Profile, chunk_rows: int) -> Generator[Raw, None, None]:
+def workers() -> int:
+    """Threads that check blocks of rows: one per core this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _jobs(path: Path, profile: Profile, chunk_rows: int) -> Generator[Job, None, None]:
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be >= 1")
     fmt = profile.format_for(path)
@@ -109,24 +129,75 @@ def _raw_chunks(path: Path, profile: Profile, chunk_rows: int) -> Generator[Raw,
         )
     if not path.is_file():
         raise LogUnreadable(path, None, "no such file")
-    readers = {"csv": csv_chunks, "jsonl": jsonl_chunks, "parquet": _parquet_chunks}
-    yield from readers[fmt](path, profile, chunk_rows)
+    readers: dict[str, Callable[[Path, Profile, int, int], Iterator[Job]]] = {
+        "csv": csv_chunks,
+        "jsonl": jsonl_chunks,
+        "parquet": _parquet_chunks,
+    }
+    yield from readers[fmt](path, profile, chunk_rows, BLOCK_BYTES)
+
+
+def _raw_chunks(path: Path, profile: Profile, chunk_rows: int) -> Generator[Raw, None, None]:
+    for job in _jobs(path, profile, chunk_rows):
+        yield job()
+
+
+def in_order(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
+    """``map(fn, items)`` on ``threads`` threads, at most ``threads + 1`` items in flight.
+
+    Results come in the order of ``items``; so do errors: an error raised by ``fn`` for an earlier
+    item, or by ``items`` itself, is raised before anything from a later one.
+    """
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        pending: deque[Future[R]] = deque()
+        source = iter(items)
+        try:
+            while True:
+                try:
+                    item = next(source)
+                except StopIteration:
+                    break
+                except Exception:
+                    while pending:  # earlier items' errors come first
+                        pending.popleft().result()
+                    raise
+                pending.append(pool.submit(fn, item))
+                if len(pending) > threads:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _check(
+    job: Job, path: Path, profile: Profile, brand_category: str, twins: list[str]
+) -> tuple[Raw, pl.DataFrame, pl.DataFrame]:
+    raw = job()
+    events, rejected = validate(
+        _mapped(raw, profile, path),
+        brand_category=brand_category,
+        twins=twins,
+        timezone=profile.timezone,
+        timestamp_format=profile.timestamp_format,
+        decimal_separator=profile.decimal_separator,
+    )
+    return raw, events, rejected
 
 
 def _checked_chunks(
     path: Path, brand_category: str, twins: Collection[str], profile: Profile, chunk_rows: int
 ) -> Iterator[tuple[Raw, pl.DataFrame, pl.DataFrame]]:
-    twin_ids = list(twins)
-    for raw in _raw_chunks(path, profile, chunk_rows):
-        events, rejected = validate(
-            _mapped(raw, profile, path),
-            brand_category=brand_category,
-            twins=twin_ids,
-            timezone=profile.timezone,
-            timestamp_format=profile.timestamp_format,
-            decimal_separator=profile.decimal_separator,
-        )
-        yield raw, events, rejected
+    threads = workers()
+    jobs = _jobs(path, profile, chunk_rows)
+    check = partial(
+        _check, path=path, profile=profile, brand_category=brand_category, twins=list(twins)
+    )
+    yield from in_order(check, jobs, threads)
 
 
 def _settle(
@@ -159,10 +230,21 @@ def iter_parse_log(
     """
     if sha is None:
         sha = file_sha256(path) if path.is_file() else ""
-    for raw, checked, rejected in _checked_chunks(
+    rows, done, emitted = 0, 0.0, False
+    checked: list[pl.DataFrame] = []
+    rejected: list[pl.DataFrame] = []
+    for raw, events, bad in _checked_chunks(
         path, brand_category, twins, profile or DEFAULT_PROFILE, chunk_rows
     ):
-        yield _settle(raw.frame.height, [checked], [rejected], sha, raw.progress)
+        if rows and rows + raw.frame.height > chunk_rows:
+            yield _settle(rows, checked, rejected, sha, done)
+            rows, checked, rejected, emitted = 0, [], [], True
+        rows += raw.frame.height
+        checked.append(events)
+        rejected.append(bad)
+        done = raw.progress
+    if rows or not emitted:
+        yield _settle(rows, checked, rejected, sha, done)
 
 
 def parse_log(

@@ -76,7 +76,7 @@ _ISO = (
     r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _MAX_OFFSET_HOURS = 18
-_ISO_WITH_OFFSET = "%Y-%m-%dT%H:%M:%S%.f%#z"
+_QUICK_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%.f%#z")
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no")
 _c = pl.col
@@ -242,29 +242,36 @@ def _with_timestamps(
 ) -> pl.DataFrame:
     """Add ``_ts`` and the flags ``_bad_ts``, ``_gap``, ``_fold`` (see ``_timestamps``).
 
-    ISO 8601 values with an offset (the usual machine export) are read in one pass; only the
-    other rows go through the general reading.
+    ISO 8601 values with an offset (the usual machine export) are read by the quickest format
+    that reads them, whole seconds in UTC first; only the other rows go through the general
+    reading. Every quick format reads a value exactly as the general reading would.
     """
     flags = {"_bad_ts": pl.lit(False), "_gap": pl.lit(False), "_fold": pl.lit(False)}
     general = _timestamps(timezone, timestamp_format)
+    done: list[pl.DataFrame] = []
+    rest = frame
     if timestamp_format is None:
-        fast = _c("occurred_at").str.to_datetime(
-            _ISO_WITH_OFFSET, strict=False, time_unit="us", time_zone="UTC"
-        )
-        frame = frame.with_columns(_ts=fast)
-        slow = frame["_ts"].is_null()
-        if not slow.any():
-            return frame.with_columns(**flags)
-        done = frame.filter(~slow).with_columns(**flags)
-        rest = frame.filter(slow).drop("_ts")
-    else:
-        done, rest = frame.clear(), frame
-    for stage in general:
-        rest = rest.with_columns(**stage)
-    rest = rest.select(*frame.columns, *(["_ts"] if "_ts" not in frame.columns else []), *flags)
-    if done.height == 0:
-        return rest
-    return pl.concat([done, rest.select(done.columns)]).sort("line_no")
+        for quick in _QUICK_FORMATS:
+            parsed = rest.with_columns(
+                _ts=_c("occurred_at").str.to_datetime(
+                    quick, strict=False, time_unit="us", time_zone="UTC"
+                )
+            )
+            slow = parsed["_ts"].is_null()
+            if not slow.any():
+                rest = parsed.clear()
+                done.append(parsed.with_columns(**flags))
+                break
+            done.append(parsed.filter(~slow).with_columns(**flags))
+            rest = parsed.filter(slow).drop("_ts")
+    if rest.height or not done:
+        for stage in general:
+            rest = rest.with_columns(**stage)
+        done.append(rest.select(*frame.columns, "_ts", *flags))
+    parts = [part for part in done if part.height] or done[-1:]
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat([part.select(parts[0].columns) for part in parts]).sort("line_no")
 
 
 def validate(

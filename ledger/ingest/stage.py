@@ -166,7 +166,7 @@ def settle_within(staged: Staged, path: Path, profile: Profile | None) -> None:
 def settle_stored(staged: Staged, stored: list[Path]) -> None:
     """Drop rows whose (brand, event_id) is already in ``stored`` (the brand's committed files)
     as duplicates, and note the months of what is left."""
-    if not staged.parts:
+    if not staged.parts or not (stored or staged.rewritten):
         return
     con = _duckdb(staged)
     try:

@@ -3,6 +3,9 @@
 UTF-8 input is split into lines by Polars' own reader straight from the bytes; other encodings are
 decoded incrementally first. A CSV block whose lines hold no quote character is split into fields
 without a second parse. Either way memory is bounded by the block size.
+
+Reading lines is sequential; splitting them into fields is not, so the readers yield jobs
+(``Job``: a call that returns the ``Raw`` chunk) that the caller may run on other threads.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,7 @@ import polars as pl
 from ledger.ingest.profile import SOURCE_LINE, SOURCE_TEXT, Profile
 from ledger.ingest.schema import LogUnreadable
 
-_BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 22
 _CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
 
 
@@ -38,6 +42,9 @@ class Raw:
     strict_columns: bool
     keyed_rows: bool = False
     progress: float = 1.0
+
+
+Job = Callable[[], Raw]
 
 
 def _first_line(frame: pl.DataFrame, mask: pl.Series, column: str = "line_no") -> tuple[int, int]:
@@ -65,12 +72,12 @@ def _lines_frame(data: bytes, first_line: int) -> pl.DataFrame:
     )
 
 
-def _utf8_blocks(path: Path) -> Iterator[tuple[pl.DataFrame, float]]:
+def _utf8_blocks(path: Path, block_bytes: int) -> Iterator[tuple[pl.DataFrame, float]]:
     size = max(path.stat().st_size, 1)
     next_line, tail = 1, b""
     with path.open("rb") as handle:
         while True:
-            raw = handle.read(_BLOCK_BYTES)
+            raw = handle.read(block_bytes)
             final = not raw
             data = tail + raw
             if next_line == 1 and data.startswith(codecs.BOM_UTF8):
@@ -96,14 +103,16 @@ def _utf8_blocks(path: Path) -> Iterator[tuple[pl.DataFrame, float]]:
                 return
 
 
-def _decoded_blocks(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame, float]]:
+def _decoded_blocks(
+    path: Path, profile: Profile, block_bytes: int
+) -> Iterator[tuple[pl.DataFrame, float]]:
     codec = _CODECS[profile.encoding]
     size = max(path.stat().st_size, 1)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     next_line, tail = 1, ""
     with path.open("rb") as handle:
         while True:
-            raw = handle.read(_BLOCK_BYTES)
+            raw = handle.read(block_bytes)
             final = not raw
             try:
                 text = tail + decoder.decode(raw, final=final)
@@ -130,21 +139,28 @@ def _decoded_blocks(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame
                 return
 
 
-def line_blocks(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame, float]]:
-    """Complete physical lines (line_no, text) without line ends, after ``skip_rows``, each block
-    with the fraction of the file read so far."""
-    utf8 = profile.encoding == "utf-8"
-    for frame, done in _utf8_blocks(path) if utf8 else _decoded_blocks(path, profile):
+def line_blocks(
+    path: Path, profile: Profile, block_bytes: int = BLOCK_BYTES
+) -> Iterator[tuple[pl.DataFrame, float]]:
+    """Complete physical lines (line_no, text) without line ends, after ``skip_rows``, in blocks
+    of about ``block_bytes``, each with the fraction of the file read so far."""
+    if profile.encoding == "utf-8":
+        blocks = _utf8_blocks(path, block_bytes)
+    else:
+        blocks = _decoded_blocks(path, profile, block_bytes)
+    for frame, done in blocks:
         frame = frame.filter(pl.col("line_no") > profile.skip_rows)
         if frame.height:
             yield frame, done
 
 
-def _csv_records(path: Path, profile: Profile) -> Iterator[tuple[pl.DataFrame, float]]:
+def _csv_records(
+    path: Path, profile: Profile, block_bytes: int
+) -> Iterator[tuple[pl.DataFrame, float]]:
     """Non-blank CSV records (line_no of their first line, text), quoted line breaks joined."""
     quote = profile.quote_char
     carry: pl.DataFrame | None = None
-    for block, done in line_blocks(path, profile):
+    for block, done in line_blocks(path, profile, block_bytes):
         lines = block if carry is None else pl.concat([carry, block])
         carry = None
         if quote is not None:
@@ -223,18 +239,25 @@ def _read_csv_part(
     )
 
 
-def csv_chunks(path: Path, profile: Profile, chunk_rows: int) -> Iterator[Raw]:
+def _csv_raw(
+    path: Path, records: pl.DataFrame, header: list[str], profile: Profile, line: int, done: float
+) -> Raw:
+    return Raw(_read_csv_part(path, records, header, profile), line, True, progress=done)
+
+
+def csv_chunks(
+    path: Path, profile: Profile, chunk_rows: int, block_bytes: int = BLOCK_BYTES
+) -> Iterator[Job]:
     header: list[str] | None = None
     header_line, emitted = 1, False
-    for records, done in _csv_records(path, profile):
+    for records, done in _csv_records(path, profile, block_bytes):
         if header is None:
             header_line = int(records["line_no"][0])
             header = _csv_header(path, header_line, records["text"][0], profile)
             records = records.slice(1)
         for start in range(0, records.height, chunk_rows):
             part = records.slice(start, chunk_rows)
-            frame = _read_csv_part(path, part, header, profile)
-            yield Raw(frame, header_line, True, progress=done)
+            yield partial(_csv_raw, path, part, header, profile, header_line, done)
             emitted = True
     if header is None:
         raise LogUnreadable(path, 1, "empty file")
@@ -244,7 +267,8 @@ def csv_chunks(path: Path, profile: Profile, chunk_rows: int) -> Iterator[Raw]:
             SOURCE_LINE: pl.Int64(),
             SOURCE_TEXT: pl.String(),
         }
-        yield Raw(pl.DataFrame(schema=schema), header_line, True)
+        empty = Raw(pl.DataFrame(schema=schema), header_line, True)
+        yield lambda: empty
 
 
 def _all_strings(dtype: Any) -> Any:
@@ -282,14 +306,19 @@ def _read_jsonl_part(path: Path, lines: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def jsonl_chunks(path: Path, profile: Profile, chunk_rows: int) -> Iterator[Raw]:
+def _jsonl_raw(path: Path, lines: pl.DataFrame, first: bool, done: float) -> Raw:
+    line = int(lines["line_no"][0])
+    return Raw(_read_jsonl_part(path, lines), line, first, True, progress=done)
+
+
+def jsonl_chunks(
+    path: Path, profile: Profile, chunk_rows: int, block_bytes: int = BLOCK_BYTES
+) -> Iterator[Job]:
     first = True
-    for block, done in line_blocks(path, profile):
+    for block, done in line_blocks(path, profile, block_bytes):
         lines = block.filter(pl.col("text").str.strip_chars() != "")
         for start in range(0, lines.height, chunk_rows):
-            part = lines.slice(start, chunk_rows)
-            line = int(part["line_no"][0])
-            yield Raw(_read_jsonl_part(path, part), line, first, True, progress=done)
+            yield partial(_jsonl_raw, path, lines.slice(start, chunk_rows), first, done)
             first = False
     if first:
         raise LogUnreadable(path, 1, "empty file")
