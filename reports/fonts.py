@@ -22,6 +22,11 @@ BOLD = "DejaVuSans-Bold"
 FALLBACK = "TwinledgerCJK"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Every character whose bidi class is R or AL lies in these blocks (checked over all of Unicode
+# in tests/reports/test_names.py); text without any is left to right throughout.
+_MAYBE_RTL = re.compile(
+    "[\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
 
 
 @cache
@@ -75,7 +80,7 @@ def _rtl(ch: str) -> bool:
 
 def visual(text: str) -> str:
     """Right-to-left runs (Hebrew, Arabic) in display order; a minimal bidi, without shaping."""
-    if text.isascii() or not any(_rtl(ch) for ch in text):
+    if text.isascii() or not _MAYBE_RTL.search(text) or not any(_rtl(ch) for ch in text):
         return text
     out, run = [], ""
     for ch in text:

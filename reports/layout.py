@@ -10,13 +10,14 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -93,11 +94,18 @@ STYLES: dict[str, ParagraphStyle] = {
 }
 
 
-class Line(Flowable):
-    """Data text set like a one-line :class:`Paragraph`; a real Paragraph when it needs more.
+@lru_cache(maxsize=1 << 16)
+def _string_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` in points; words and labels repeat across cells and documents."""
+    return pdfmetrics.stringWidth(text, font, size)
 
-    Text in one font that fits the width on one line is drawn as one string, skipping markup
-    parsing and line breaking; longer text is handed to a Paragraph of the same style."""
+
+class Line(Flowable):
+    """Data text in one font, set as a :class:`Paragraph` of the same style would set it.
+
+    Plain text needs no markup parsing: it is broken into lines at spaces the way Paragraph breaks
+    them, and each line is drawn as one string. Text with a word wider than a line, or that must
+    be split across pages, is handed to a Paragraph."""
 
     def __init__(self, text: str, style: ParagraphStyle) -> None:
         super().__init__()
@@ -106,24 +114,63 @@ class Line(Flowable):
         core = text.strip(_WS)
         self.line = " ".join(_WS_SPLIT(core) if NBSP in core else core.split())
         self.line_width = -1.0
+        self.lines: list[tuple[str, float]] = []
+        self.wrapped_at = -1.0
         self.paragraph: Paragraph | None = None
 
+    def _width(self, text: str) -> float:
+        return _string_width(text, self.style.fontName, self.style.fontSize)
+
+    def _break(self, first: float, other: float) -> list[tuple[str, float]] | None:
+        """Lines of at most ``first`` (then ``other``) points, each with its width, broken as
+        Paragraph breaks them (its spaces may shrink by ``spaceShrinkage`` to fit a word); None
+        when a word is wider than a line, which Paragraph breaks between characters."""
+        space = self._width(" ")
+        shrink = space * getattr(self.style, "spaceShrinkage", 0)
+        lines: list[tuple[str, float]] = []
+        words: list[str] = []
+        width = 0.0
+        for word in self.line.split(" "):
+            word_width = self._width(word)
+            if word_width > min(first, other):
+                return None
+            room = first if not lines else other
+            wider = width + space + word_width if words else word_width
+            if words and wider > room + shrink * len(words):
+                lines.append((" ".join(words), width))
+                words, wider = [], word_width
+            words.append(word)
+            width = wider
+        lines.append((" ".join(words), width))
+        return lines
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if self.paragraph is None:
-            style = self.style
-            if self.line_width < 0:
-                self.line_width = pdfmetrics.stringWidth(self.line, style.fontName, style.fontSize)
-            room = availWidth - style.leftIndent - style.rightIndent - style.firstLineIndent
-            if self.line_width < room - 0.01:
-                self.width, self.height = availWidth, style.leading
-                return self.width, self.height
-            self.paragraph = Paragraph(escape(self.text), style)
-            self.paragraph.keepWithNext = getattr(self, "keepWithNext", 0)
-        return self.paragraph.wrap(availWidth, availHeight)
+        if self.paragraph is not None:
+            return self.paragraph.wrap(availWidth, availHeight)
+        if availWidth == self.wrapped_at:  # a table wraps each cell twice
+            return availWidth, self.style.leading * len(self.lines)
+        style = self.style
+        if self.line_width < 0:
+            self.line_width = self._width(self.line)
+        room = availWidth - style.leftIndent - style.rightIndent
+        lines: list[tuple[str, float]] | None = [(self.line, self.line_width)]
+        if self.line_width >= room - style.firstLineIndent - 0.01:
+            lines = self._break(room - style.firstLineIndent, room)
+        if lines is None:
+            self.paragraph = self._paragraph()
+            return self.paragraph.wrap(availWidth, availHeight)
+        self.lines, self.wrapped_at = lines, availWidth
+        self.width, self.height = availWidth, style.leading * len(lines)
+        return self.width, self.height
+
+    def _paragraph(self) -> Paragraph:
+        paragraph = Paragraph(escape(self.text), self.style)
+        paragraph.keepWithNext = getattr(self, "keepWithNext", 0)
+        return paragraph
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         if self.paragraph is None:
-            return []
+            self.paragraph = self._paragraph()
         return self.paragraph.split(availWidth, availHeight)
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
@@ -139,14 +186,27 @@ class Line(Flowable):
 
     def _text(self, canvas: Canvas, x: float, y: float) -> None:
         style = self.style
-        if style.alignment == TA_RIGHT:
-            x += self.width - style.rightIndent - self.line_width
-        else:
-            x += style.leftIndent + style.firstLineIndent
         canvas.setFillColor(style.textColor)
-        text = canvas.beginText(x, y + self.height - style.fontSize)
+        baseline = y + self.height - style.fontSize
+        text = canvas.beginText(x, baseline)
         text.setFont(style.fontName, style.fontSize, style.leading)
-        text.textOut(self.line)
+        inner = self.width - style.leftIndent - style.rightIndent
+        for number, (line, width) in enumerate(self.lines):
+            left = x + style.leftIndent + (style.firstLineIndent if number == 0 else 0)
+            extra = inner - (style.firstLineIndent if number == 0 else 0) - width
+            spaces = line.count(" ") + line.count(NBSP)
+            if extra < -1e-8 and spaces:  # a line that fits by shrinking its spaces
+                text.setTextOrigin(left, baseline - number * style.leading)
+                text.setWordSpace(extra / spaces)
+                text.textOut(line)
+                text.setWordSpace(0)
+                continue
+            if style.alignment == TA_RIGHT:
+                left += extra
+            elif style.alignment == TA_CENTER:
+                left += extra / 2
+            text.setTextOrigin(left, baseline - number * style.leading)
+            text.textOut(line)
         canvas.drawText(text)
 
 

@@ -109,3 +109,18 @@ def test_font_files_ship_with_the_package() -> None:
 
 def test_corpus_is_large_enough() -> None:
     assert len(NAMES) >= 30
+
+
+def test_every_right_to_left_character_is_in_the_quick_check() -> None:
+    """``fonts.visual`` skips text the quick pattern does not match: it must match every
+    character of bidi class R or AL."""
+    import sys
+    import unicodedata
+
+    missed = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.bidirectional(chr(code)) in ("R", "AL")
+        and not fonts._MAYBE_RTL.match(chr(code))
+    ]
+    assert missed == []
