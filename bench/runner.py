@@ -123,5 +123,16 @@ def run_scale(
             out=str(out / "pdf"),
             workers=os.cpu_count() or 1,
         ),
+        measure(
+            "render",
+            scale,
+            "sqlite",
+            repeat,
+            "render_talents",
+            ws=ws,
+            out=str(out / "pdf"),
+            workers=os.cpu_count() or 1,
+            party_type="talent",
+        ),
     ]
     return found

@@ -129,7 +129,7 @@ def passes(ws: str) -> Result:
     }
 
 
-def render(ws: str, out: str, workers: int) -> Result:
+def render(ws: str, out: str, workers: int, party_type: str | None = None) -> Result:
     from ledger import statements
     from ledger.workspace import Workspace
 
@@ -138,7 +138,12 @@ def render(ws: str, out: str, workers: int) -> Result:
     done: list[int] = []
     started = time.perf_counter()
     files = statements.render(
-        workspace, PERIOD, out=Path(out), workers=workers, progress=lambda n, _: done.append(n)
+        workspace,
+        PERIOD,
+        out=Path(out),
+        workers=workers,
+        progress=lambda n, _: done.append(n),
+        party_type=party_type,
     )
     seconds = time.perf_counter() - started
     talents = sum(1 for f in files if "-T-" in f.name)

@@ -47,16 +47,24 @@ def exceptions(workspace: Workspace, period: str) -> list[dict[str, Any]]:
     return rows
 
 
-def documents(workspace: Workspace, period: str, party: str | None = None) -> list[dict[str, Any]]:
-    """The statement documents of a draft or closed period (one party's, or all)."""
+def documents(
+    workspace: Workspace, period: str, party: str | None = None, party_type: str | None = None
+) -> list[dict[str, Any]]:
+    """The statement documents of a draft or closed period: one party's, one type of party's
+    (talent, agency or brand), or all."""
     _settled(workspace, period)
+    if party_type is not None and party_type not in PARTY_ORDER:
+        raise LedgerError(f"unknown party type {party_type!r}; expected talent, agency or brand")
     with reading(workspace.engine) as session:
         query = select(StatementRow).where(StatementRow.period == period)
         if party is not None:
             query = query.where(StatementRow.party_id == party)
+        if party_type is not None:
+            query = query.where(StatementRow.party_type == party_type)
         rows = session.exec(query.order_by(col(StatementRow.party_id))).all()
     if party is not None and not rows:
-        raise LedgerError(f"no statement for party {party!r} in {period}")
+        kind = f"{party_type} " if party_type else ""
+        raise LedgerError(f"no {kind}statement for party {party!r} in {period}")
     rows = sorted(rows, key=lambda r: (PARTY_ORDER[r.party_type], r.party_id))
     return [json.loads(r.document) for r in rows]
 
@@ -68,8 +76,10 @@ def render(
     out: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    party_type: str | None = None,
 ) -> list[Path]:
-    """Render PDFs of the period's statements; returns the files written, in document order.
+    """Render PDFs of the period's statements (one party's, one type of party's, or all);
+    returns the files written, in document order.
 
     Many documents are rendered by a pool of ``workers`` processes (default: one per core);
     each PDF is the same as a one-process render would write.
@@ -80,7 +90,7 @@ def render(
 
     from reports import render_statement
 
-    docs = documents(workspace, period, party)
+    docs = documents(workspace, period, party, party_type)
     out_dir = out or workspace.path("statements", period)
     out_dir.mkdir(parents=True, exist_ok=True)
     if workers is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -11,6 +12,12 @@ from ledger.cli import open_workspace, output
 from ledger.cli.progress import progress_bar
 from ledger.cli.reference import JSON
 from ledger.errors import LedgerError
+
+
+class PartyType(StrEnum):
+    talent = "talent"
+    agency = "agency"
+    brand = "brand"
 
 
 def register(app: typer.Typer) -> None:
@@ -23,14 +30,20 @@ def register(app: typer.Typer) -> None:
         period: str,
         party: str | None = typer.Option(None, "--party", help="Only this party's statement."),
         out: Path | None = typer.Option(None, "--out", help="Directory for the PDFs."),
+        party_type: PartyType | None = typer.Option(
+            None, "--type", help="Only talent statements, agency statements or brand invoices."
+        ),
         as_json: bool = JSON,
     ) -> None:
         """Render PDF statements of a draft or closed month.
 
         Example: twinledger statements render 2026-03 --party liv-s --out ./pdf
         """
+        kind = party_type.value if party_type else None
         with progress_bar("rendering statements") as advance:
-            files = library.render(open_workspace(ctx), period, party, out, advance)
+            files = library.render(
+                open_workspace(ctx), period, party, out, advance, party_type=kind
+            )
         if as_json:
             output.print_json({"period": period, "files": [str(f) for f in files]})
         else:

@@ -190,3 +190,17 @@ def test_no_write_reaches_a_closed_period(books: Books, tmp_path: Path) -> None:
                   "--reason", "bonus", "--by", "finance"]):  # fmt: skip
         assert "2026-03 is closed" in books.refused(*args)
     assert books.digest() == before
+
+
+def test_render_one_type_of_party(books: Books, tmp_path: Path) -> None:
+    issued = close_march(books)
+    out = tmp_path / "talents"
+    done = books.ok("statements", "render", "2026-03", "--type", "talent", "--out", out)
+    assert [Path(f).name for f in done["files"]] == ["ST-2026-03-T-t1.pdf"]
+    assert (out / "ST-2026-03-T-t1.pdf").read_bytes() == issued["ST-2026-03-T-t1.pdf"]
+    brands = books.ok("statements", "render", "2026-03", "--type", "brand", "--out", out)
+    assert [Path(f).name for f in brands["files"]] == [
+        name for name in issued if name.startswith("ST-2026-03-B-")
+    ]
+    message = books.refused("statements", "render", "2026-03", "--type", "brand", "--party", "t1")
+    assert message == "error: no brand statement for party 't1' in 2026-03"
