@@ -132,21 +132,29 @@ def post(
     return JournalEntry(seq, period, kind, reference, memo, tuple(postings), prev, digest)
 
 
-def account_balance(
-    session: Session, account: str, currency: str, before_period: str | None = None
-) -> Decimal:
-    """Credits minus debits (what the ledger owes on a payable account), over entries of
-    periods before ``before_period`` when it is given."""
+def payable_balances(
+    session: Session, party_type: str, before_period: str
+) -> dict[tuple[str, str], Decimal]:
+    """Credits minus debits of every ``<party_type>:<id>:payable`` account and currency, over
+    entries of periods before ``before_period`` (one query; sums are exact Decimals)."""
     query = (
-        select(PostingRow, JournalEntryRow.period)
+        select(
+            col(PostingRow.account),
+            col(PostingRow.currency),
+            col(PostingRow.debit),
+            col(PostingRow.credit),
+        )
         .join(JournalEntryRow, col(JournalEntryRow.seq) == col(PostingRow.entry_seq))
-        .where(PostingRow.account == account, PostingRow.currency == currency)
+        .where(
+            col(PostingRow.account).startswith(f"{party_type}:"),
+            col(PostingRow.account).endswith(":payable"),
+            col(JournalEntryRow.period) < before_period,
+        )
     )
-    total = Decimal(0)
-    for row, period in session.exec(query):
-        if before_period is None or period < before_period:
-            total += row.credit - row.debit
-    return total
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for account, currency, debit, credit in session.exec(query):
+        totals[(account, currency)] += credit - debit
+    return dict(totals)
 
 
 @dataclass(frozen=True)

@@ -121,4 +121,3 @@ def earnings_chart(
     bars: Sequence[tuple[str, Decimal]], currency: str, fmt: Formats, width: float
 ) -> EarningsChart:
     return EarningsChart(bars, currency, fmt, width)
-

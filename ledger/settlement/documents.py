@@ -22,15 +22,25 @@ from ledger.settlement.compute import COMPONENTS, ContractResult, Settlement
 Document = dict[str, Any]
 
 
-def verification_code(doc: Mapping[str, Any]) -> str:
+def _canonical(doc: Mapping[str, Any]) -> str:
+    """The JSON the verification code hashes: every key but the code, sorted, compact."""
     body = {k: v for k, v in doc.items() if k != "verification_code"}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def seal(doc: Document) -> Document:
-    doc["verification_code"] = verification_code(doc)
-    return doc
+def verification_code(doc: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_canonical(doc).encode()).hexdigest()
+
+
+def seal(doc: Document) -> str:
+    """Set the document's verification code; returns the document as stored: its canonical
+    JSON with the code added (serialised once, for the hash and for storage)."""
+    canonical = _canonical(doc)
+    code = hashlib.sha256(canonical.encode()).hexdigest()
+    doc["verification_code"] = code
+    if canonical == "{}":
+        return json.dumps({"verification_code": code})
+    return f'{canonical[:-1]},"verification_code":"{code}"}}'
 
 
 def statement_id(period: str, party_type: str, party_id: str) -> str:
@@ -125,8 +135,9 @@ def build_documents(
     status: str,
     issued_on: str,
     issuer: Mapping[str, str],
-) -> list[Document]:
-    """Every party's statement for the period: talents, agencies, brands (in that order)."""
+) -> list[tuple[Document, str]]:
+    """Every party's statement for the period: talents, agencies, brands (in that order), each
+    sealed, with the text it is stored as."""
     blocks = [(r, contract_block(r)) for r in settlement.contracts]
     exceptions = _exceptions(settlement.exceptions.to_pylist())
     talents_of = [row.pop("talent") for row in exceptions]
@@ -142,7 +153,7 @@ def build_documents(
         if r.agency is not None:
             agency_blocks[r.agency.id].append(b)
     agencies = {a.id: a for a in parties.agencies}
-    docs: list[Document] = []
+    docs: list[tuple[Document, str]] = []
 
     for position in settlement.talents:
         talent = position.talent
@@ -172,7 +183,7 @@ def build_documents(
                 "fx_rates": _fx_rates(mine),
             },
         }
-        docs.append(seal(doc))
+        docs.append((doc, seal(doc)))
 
     for agency_id, payable in settlement.agencies.items():
         agency = agencies[agency_id]
@@ -197,7 +208,7 @@ def build_documents(
                 "fx_rates": _fx_rates(mine, "commission_fx"),
             },
         }
-        docs.append(seal(doc))
+        docs.append((doc, seal(doc)))
 
     by_brand: dict[str, list[tuple[ContractResult, Document]]] = defaultdict(list)
     for r, b in blocks:
@@ -225,5 +236,5 @@ def build_documents(
             "issuer": {k: v for k, v in issuer.items() if k != "payment_terms"},
             "payment_terms": issuer.get("payment_terms", "Payment due within 30 days."),
         }
-        docs.append(seal(doc))
+        docs.append((doc, seal(doc)))
     return docs

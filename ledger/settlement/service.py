@@ -22,7 +22,7 @@ from sqlmodel import Session, col, delete, insert, select
 from ledger.domain import Parties
 from ledger.errors import LedgerError
 from ledger.fx import FxTable
-from ledger.journal import Posting, account_balance, post
+from ledger.journal import Posting, payable_balances, post
 from ledger.money import format_amount
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import COMPONENTS, ContractResult, Inputs, Settlement, compute
@@ -73,8 +73,9 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
     contracts = load_contracts(session)
     batches = committed_batches(session)
     files = [workspace.path(b.events_path) for b in batches if b.events_path]
+    balances = payable_balances(session, "talent", period)
     opening = {
-        t.id: account_balance(session, f"talent:{t.id}:payable", t.payout_currency, period)
+        t.id: balances.get((f"talent:{t.id}:payable", t.payout_currency), Decimal(0))
         for t in parties.talents
     }
     inputs = Inputs(
@@ -135,32 +136,18 @@ def summarize(settlement: Settlement, status: str) -> dict[str, Any]:
     }
 
 
-def _settlement_rows(settlement: Settlement) -> list[ContractSettlementRow]:
-    rows = []
+def _settlement_rows(settlement: Settlement) -> list[dict[str, Any]]:
+    """The contract_settlements rows of a settlement (plain dicts for one bulk insert)."""
+    rows: list[dict[str, Any]] = []
     for r in settlement.contracts:
         c = r.contract
+        key = {"period": settlement.period, "contract": c.id}
+        same = {"revision": c.revision, "currency": c.currency}
         if r.month is not None:
-            rows.append(
-                ContractSettlementRow(
-                    period=settlement.period,
-                    contract=c.id,
-                    origin=settlement.period,
-                    revision=c.revision,
-                    currency=c.currency,
-                    **{k: getattr(r.month, k) for k in COMPONENTS},
-                )
-            )
+            month = {k: getattr(r.month, k) for k in COMPONENTS}
+            rows.append(key | {"origin": settlement.period} | same | month)
         for a in r.adjustments:
-            rows.append(
-                ContractSettlementRow(
-                    period=settlement.period,
-                    contract=c.id,
-                    origin=a.origin,
-                    revision=c.revision,
-                    currency=c.currency,
-                    **dict(a.deltas),
-                )
-            )
+            rows.append(key | {"origin": a.origin} | same | dict(a.deltas))
     return rows
 
 
@@ -182,7 +169,7 @@ def _store(
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
     session.exec(delete(StatementRow).where(col(StatementRow.period) == period))
-    rows = [row.model_dump() for row in _settlement_rows(settlement)]
+    rows = _settlement_rows(settlement)
     if rows:
         session.execute(insert(ContractSettlementRow), rows)
     if docs:
@@ -195,9 +182,9 @@ def _store(
                     "party_id": doc["party"]["id"],
                     "statement_id": doc["statement_id"],
                     "verification_code": doc["verification_code"],
-                    "document": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+                    "document": text,
                 }
-                for doc in docs
+                for doc, text in docs
             ],
         )
     summary = summarize(settlement, status)

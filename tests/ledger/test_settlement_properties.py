@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +29,7 @@ from ledger.fx import FxTable
 from ledger.journal import unbalanced
 from ledger.money import round_money
 from ledger.settlement.compute import COMPONENTS, Inputs, compute
-from ledger.settlement.documents import build_documents
+from ledger.settlement.documents import build_documents, verification_code
 from ledger.settlement.service import _contract_postings
 
 CURRENCIES = ["EUR", "JPY", "BHD", "GBP"]
@@ -163,7 +164,9 @@ def test_every_settled_period_holds_the_invariants(
                                              + a.deltas["withholding"])  # fmt: skip
         assert unbalanced(_contract_postings(r)) == {}
     docs = build_documents(settlement, parties, "draft", "2026-04-01", {})
-    for doc in docs:
+    for doc, text in docs:
+        assert json.loads(text) == doc
+        assert verification_code(json.loads(text)) == doc["verification_code"]
         for block in doc["contracts"]:
             lines = sum((Decimal(ln["amount"]) for ln in block["lines"]), Decimal(0))
             assert lines == Decimal(block["usage"])
