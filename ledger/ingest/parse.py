@@ -221,12 +221,14 @@ def iter_parse_log(
     profile: Profile | None = None,
     chunk_rows: int = CHUNK_ROWS,
     sha: str | None = None,
+    on_block: Callable[[float], None] | None = None,
 ) -> Iterator[ParsedLog]:
     """Parse in chunks of at most ``chunk_rows`` rows, line numbers continuous across chunks.
 
     Duplicate event ids are settled within each chunk only; across chunks that is the caller's
     job (``ledger.ingest.stage``). Column problems in any chunk raise LogUnreadable. ``sha`` is
-    the file's sha256 when the caller already knows it.
+    the file's sha256 when the caller already knows it. ``on_block`` is told the fraction of the
+    file read each time a block has been checked (chunks are made of several blocks).
     """
     if sha is None:
         sha = file_sha256(path) if path.is_file() else ""
@@ -243,6 +245,8 @@ def iter_parse_log(
         checked.append(events)
         rejected.append(bad)
         done = raw.progress
+        if on_block is not None:
+            on_block(done)
     if rows or not emitted:
         yield _settle(rows, checked, rejected, sha, done)
 

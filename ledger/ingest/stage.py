@@ -106,7 +106,9 @@ def stage_log(
         profile=profile,
         chunk_rows=chunk_rows,
         sha=lineage["file_sha256"],
+        on_block=lambda done: progress(int(done * size), size),
     )
+    progress(0, size)
     writing: Future[None] | None = None
     with ThreadPoolExecutor(max_workers=1) as writer:
         for number, chunk in enumerate(chunks, 1):
@@ -126,7 +128,6 @@ def stage_log(
                 chunk.rejected.write_parquet(rejects)
                 staged.rejects.append(rejects)
                 staged.rejected += chunk.rejected.height
-            progress(int(chunk.progress * size), size)
         if writing is not None:
             writing.result()
     return staged

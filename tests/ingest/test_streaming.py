@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from ledger.imports import import_parties
+from ledger.ingest import parse
 from ledger.ingest.batch import ingest_file
 from tests.conftest import Books
 from tests.ledger import fixtures
@@ -61,3 +63,17 @@ def test_a_second_file_stores_only_new_event_ids(books: Books) -> None:
     result = ingest_file(books.workspace, second, "b1", chunk_rows=2)
     assert (result.rows_read, result.accepted, result.duplicates) == (6, 4, 2)
     assert [e for e, _, _ in _events(books)] == [f"e{i}" for i in range(9)]
+
+
+def test_progress_is_reported_block_by_block(books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse, "BLOCK_BYTES", 2048)
+    import_parties(books.workspace, books.write("parties.toml", fixtures.PARTIES))
+    render = "{},2026-03-01T10:00:00Z,render,w1,a1,,,still,,"
+    log = _log(books, "big.csv", *(render.format(f"e{i}") for i in range(400)))
+    seen: list[tuple[int, int]] = []
+    result = ingest_file(books.workspace, log, "b1", progress=lambda d, t: seen.append((d, t)))
+    assert result.accepted == 400
+    size = log.stat().st_size
+    assert seen[0] == (0, size) and seen[-1] == (size, size)
+    assert len(seen) > 5  # one report per 2 KiB block, though all 400 rows are one part
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
