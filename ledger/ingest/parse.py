@@ -145,8 +145,8 @@ def _raw_chunks(path: Path, profile: Profile, chunk_rows: int) -> Generator[Raw,
 def in_order(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
     """``map(fn, items)`` on ``threads`` threads, at most ``threads + 1`` items in flight.
 
-    Results come in the order of ``items``; so do errors: an error raised by ``fn`` for an earlier
-    item, or by ``items`` itself, is raised before anything from a later one.
+    Results come in the order of ``items``, and so do errors, exactly as ``map`` would give them:
+    an error from ``fn`` or from ``items`` comes after every earlier item's result.
     """
     if threads <= 1:
         yield from map(fn, items)
@@ -161,8 +161,8 @@ def in_order(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator
                 except StopIteration:
                     break
                 except Exception:
-                    while pending:  # earlier items' errors come first
-                        pending.popleft().result()
+                    while pending:  # earlier items' results and errors come first
+                        yield pending.popleft().result()
                     raise
                 pending.append(pool.submit(fn, item))
                 if len(pending) > threads:

@@ -176,3 +176,15 @@ def test_validate_accepts_the_same_rows_with_and_without_quick_formats() -> None
         "2026-03-01T09:00:00.500",
     ]
     assert rejected.select("line_no", "reason").rows() == [(4, "BAD_TIMESTAMP")]
+
+
+def test_in_order_gives_every_earlier_result_before_the_sources_error() -> None:
+    def items() -> Iterator[int]:
+        yield from range(3)
+        raise LogUnreadable("log.csv", 99, "source broke")
+
+    got: list[int] = []
+    with pytest.raises(LogUnreadable, match="line 99: source broke"):
+        for value in parse.in_order(lambda n: n * 10, items(), 4):
+            got.append(value)
+    assert got == [0, 10, 20]
