@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
 
 from ledger import imports
 from ledger.cli import open_workspace, output, workspace_root
+from ledger.errors import ValidationFailed
 from ledger.workspace import Workspace
 
 JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
@@ -91,11 +93,22 @@ def register(app: typer.Typer) -> None:
         amend: bool = typer.Option(False, "--amend", help="Check as an amendment."),
         as_json: bool = JSON,
     ) -> None:
-        """Check contracts as `import` would, storing nothing.
+        """Check contracts as `import` would, storing nothing; lists every problem found.
 
         Example: twinledger contracts validate contracts/ZEP-2026-001.toml
         """
-        _report(imports.validate_contracts(open_workspace(ctx), path, amend), as_json, "would be ")
+        try:
+            result = imports.validate_contracts(open_workspace(ctx), path, amend)
+        except ValidationFailed as failed:
+            if as_json:
+                output.print_json(
+                    {"valid": False, "problems": [asdict(p) for p in failed.problems]}
+                )
+            else:
+                for problem in failed.problems:
+                    output.line(str(problem))
+            raise
+        _report(result, as_json, "would be ")
 
     @contracts.command("list")
     def contracts_list(ctx: typer.Context, as_json: bool = JSON) -> None:

@@ -20,6 +20,38 @@ def test_contract_with_unknown_party_is_refused(books: Books) -> None:
     assert books.ok("contracts", "list") == {"contracts": []}
 
 
+def test_validate_lists_every_problem_and_refuses_in_one_line(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
+    bad = fixtures.C1.replace('brand = "b1"', 'brand = "nobody"').replace('"EUR"', '"XXX"')
+    path = books.write("bad.toml", bad)
+    message = books.refused("contracts", "validate", path)
+    assert message.endswith("unknown brand 'nobody' (and 1 more problem(s))")
+    listed = books.cli("contracts", "validate", path)
+    assert listed.stdout.splitlines() == [
+        f"{path}: contract C1: brand: unknown brand 'nobody'",
+        f"{path}: contract C1: currency: 'XXX' is not an ISO 4217 currency code",
+    ]
+    found = books.cli("contracts", "validate", path, "--json")
+    assert found.exit_code == 1
+    assert found.json == {
+        "valid": False,
+        "problems": [
+            {
+                "file": str(path),
+                "record": "contract C1",
+                "field": "brand",
+                "message": "unknown brand 'nobody'",
+            },
+            {
+                "file": str(path),
+                "record": "contract C1",
+                "field": "currency",
+                "message": "'XXX' is not an ISO 4217 currency code",
+            },
+        ],
+    }
+
+
 def test_overlapping_contracts_are_refused(books: Books) -> None:
     books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
     books.ok("contracts", "import", books.write("C1.toml", fixtures.C1))
