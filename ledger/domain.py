@@ -35,6 +35,9 @@ EXCEPTION_KINDS = (
     "EXCLUSIVITY_CONFLICT",
     "UNPRICED",
 )
+LISTED_EXCEPTIONS = 30
+"""Exceptions a statement lists in full; every one is counted by kind, and `twinledger exceptions`
+lists them all."""
 
 
 @dataclass(frozen=True)

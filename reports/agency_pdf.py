@@ -194,5 +194,12 @@ def render_agency_statement(doc: dict[str, Any], out: Path) -> Path:
     story += _contracts(doc, fmt)
     story += _adjustments(doc, fmt)
     intro = "Uses the ledger flagged for the talents you represent; raise them with the brand."
-    story += words.exceptions_section(items(doc, "exceptions"), items(doc, "contracts"), fmt, intro)
+    counts = doc.get("exception_counts")
+    story += words.exceptions_section(
+        items(doc, "exceptions"),
+        items(doc, "contracts"),
+        fmt,
+        intro,
+        counts if isinstance(counts, Mapping) else None,
+    )
     return layout.build(Path(out), meta_for(doc, fmt, TITLE), story)

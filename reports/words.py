@@ -8,6 +8,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from ledger.domain import LISTED_EXCEPTIONS
 from reports import layout
 from reports.format import Formats
 
@@ -56,21 +57,27 @@ def brand_names(contracts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
-MAX_LISTED = 30
-
-
 def exceptions_section(
     items: Sequence[Mapping[str, Any]],
     contracts: Sequence[Mapping[str, Any]],
     fmt: Formats,
     intro: str,
+    counts: Mapping[str, Any] | None = None,
 ) -> list[Flowable]:
-    """The exceptions as a table in plain words, or a line saying there were none. A long list
-    is cut after ``MAX_LISTED`` rows with a count per kind; the statement data keeps them all."""
+    """The exceptions as a table in plain words, or a line saying there were none.
+
+    A statement's data lists the first ``LISTED_EXCEPTIONS`` exceptions and counts every one by
+    kind (``counts``); when there are more, the table is followed by the count per kind. Data
+    without counts (a list of every exception) is cut the same way."""
     story: list[Flowable] = [*layout.heading("Uses that break a contract", "h2")]
-    if not items:
+    if not counts:
+        counts = {}
+        for item in items:
+            counts[str(item.get("kind"))] = counts.get(str(item.get("kind")), 0) + 1
+    total = sum(int(n) for n in counts.values())
+    if not items and not total:
         return [*story, layout.para("None this period.", "muted")]
-    listed, rest = items[:MAX_LISTED], items[MAX_LISTED:]
+    listed = items[:LISTED_EXCEPTIONS]
     names = brand_names(contracts)
     rows: list[list[Any]] = [
         layout.headings(["Date", "Brand", "What happened", "Twin / contract", "Event"], 99)
@@ -91,14 +98,14 @@ def exceptions_section(
     cols = [w * mm for w in widths]
     cols.append(layout.CONTENT_W - sum(cols))
     story += [layout.para(intro, "muted"), layout.grid(rows, cols)]
-    if rest:
-        kinds: dict[str, int] = {}
-        for item in items:
-            kinds[str(item.get("kind"))] = kinds.get(str(item.get("kind")), 0) + 1
-        counts = ", ".join(f"{EXCEPTIONS.get(k, k).lower()}: {n}" for k, n in sorted(kinds.items()))
+    rest = total - len(listed)
+    if rest > 0:
+        by_kind = ", ".join(
+            f"{EXCEPTIONS.get(k, k).lower()}: {n}" for k, n in sorted(counts.items())
+        )
         story.append(
             layout.para(
-                f"… and {len(rest)} more, {len(items)} in all ({counts}). The ledger's exception "
+                f"… and {rest} more, {total} in all ({by_kind}). The ledger's exception "
                 "report for this period lists every one.",
                 "muted",
             )

@@ -8,13 +8,14 @@ verification code is the sha256 of the document's canonical JSON without the cod
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ledger.domain import Parties
+from ledger.domain import LISTED_EXCEPTIONS, Parties
 from ledger.fx import FxRate
 from ledger.money import format_amount
 from ledger.settlement.compute import COMPONENTS, ContractResult, Settlement
@@ -106,6 +107,20 @@ def _exception_order(row: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
     return (row["occurred_at"], row["brand"], row["event_id"], row["kind"], row["detail"])
 
 
+def _exception_fields(rows: Sequence[dict[str, Any]], ordered: bool = True) -> Document:
+    """The first ``LISTED_EXCEPTIONS`` exceptions in full, and every one counted by kind.
+
+    ``rows`` are in the rating pass's order unless ``ordered`` is False. A month with hundreds of
+    thousands of exceptions keeps its statements small; `twinledger exceptions` lists them all.
+    """
+    if ordered:
+        listed = list(rows[:LISTED_EXCEPTIONS])
+    else:
+        listed = heapq.nsmallest(LISTED_EXCEPTIONS, rows, key=_exception_order)
+    counts = Counter(row["kind"] for row in rows)
+    return {"exceptions": listed, "exception_counts": dict(sorted(counts.items()))}
+
+
 def _manual(settlement: Settlement, party: str) -> list[dict[str, str]]:
     return [m.as_dict() for m in settlement.manual if m.party == party]
 
@@ -170,7 +185,7 @@ def build_documents(
             "agency": {"id": agency.id, "name": agency.name} if agency else None,
             "currency": ccy,
             "contracts": mine,
-            "exceptions": by_talent[talent.id],
+            **_exception_fields(by_talent[talent.id]),
             "manual_adjustments": _manual(settlement, talent.id),
             "summary": {
                 "opening_balance": format_amount(position.opening_balance, ccy),
@@ -198,9 +213,7 @@ def build_documents(
         doc |= {
             "currency": agency.currency,
             "contracts": mine,
-            "exceptions": sorted(
-                (row for t in talent_ids for row in by_talent[t]), key=_exception_order
-            ),
+            **_exception_fields([row for t in talent_ids for row in by_talent[t]], False),
             "manual_adjustments": _manual(settlement, agency.id),
             "summary": {
                 "commission": format_amount(payable, agency.currency),
@@ -230,7 +243,7 @@ def build_documents(
         doc |= {
             "currency": brand.currency,
             "contracts": [b for _, b in by_brand[brand_id]],
-            "exceptions": by_brand_exc[brand_id],
+            **_exception_fields(by_brand_exc[brand_id]),
             "manual_adjustments": _manual(settlement, brand_id),
             "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
             "issuer": {k: v for k, v in issuer.items() if k != "payment_terms"},

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from tests.conftest import Books
 from tests.ledger import fixtures
+from tests.reports.report_samples import pdf_text
 
 
 def test_statement_figures_match_the_hand_computation(books: Books) -> None:
@@ -172,3 +173,32 @@ def test_closing_posts_a_balanced_journal(books: Books) -> None:
     )
     assert books.ok("audit", "verify") == {"ok": True, "entries": 4, "problems": []}
     assert books.ok("settle", "status", "2026-03")["status"] == "closed"
+
+
+def test_a_long_exception_list_is_listed_in_part_and_counted_in_full(books: Books) -> None:
+    """Statements list the first 30 exceptions and count every one by kind; the exceptions
+    report has them all."""
+    books.ok("parties", "import", books.write("parties.toml", fixtures.PARTIES))
+    books.ok("contracts", "import", books.write("C1.toml", fixtures.C1))
+    rows = [fixtures.HEADER, "r1,2026-03-01T09:00:00Z,render,w1,a1,,,still,,"]
+    rows += [f"o{n:02d},2026-03-02T10:{n:02d}:00Z,publication,w1,a1,social,BR,still,,true"
+             for n in range(33)]  # fmt: skip
+    rows += [f"m{n},2026-03-03T10:0{n}:00Z,publication,w1,a1,social,SE,still,,false"
+             for n in range(4)]  # fmt: skip
+    books.ok("ingest", books.write("b1.csv", "\n".join(rows) + "\n"), "--brand", "b1")
+    run = books.ok("settle", "run", "2026-03")
+    assert run["exceptions"] == {"MISSING_DISCLOSURE": 4, "OUT_OF_SCOPE": 33}
+    assert len(books.ok("exceptions", "2026-03")["exceptions"]) == 37
+    counts = {"MISSING_DISCLOSURE": 4, "OUT_OF_SCOPE": 33}
+    for party in ("t1", "ag", "b1"):
+        doc = books.ok("statements", "data", "2026-03", "--party", party)
+        assert doc["exception_counts"] == counts, party
+        assert [e["event_id"] for e in doc["exceptions"]] == [f"o{n:02d}" for n in range(30)]
+    books.ok("statements", "render", "2026-03")
+    for name in ("ST-2026-03-T-t1.pdf", "ST-2026-03-A-ag.pdf"):
+        text = " ".join(pdf_text(books.root / "statements" / "2026-03" / name).split())
+        assert "o29" in text and "o30" not in text
+        assert (
+            "and 7 more, 37 in all (published without the required ai disclosure: 4, "
+            "used outside the licence: 33)" in text
+        ), name

@@ -137,3 +137,16 @@ def test_a_long_exception_list_is_cut_with_counts(
     assert "and 15 more, 45 in all (used outside the licence: 23, used without a licence: 22)" in (
         " ".join(text.split())
     )
+
+
+def test_counts_in_the_data_give_the_total(talent_doc: dict[str, Any], tmp_path: Path) -> None:
+    """Statement data lists the first 30 exceptions and counts all of them by kind."""
+    first = talent_doc["exceptions"][0]
+    talent_doc["exceptions"] = [dict(first, event_id=f"ev-{n:02d}") for n in range(30)]
+    talent_doc["exception_counts"] = {"OUT_OF_SCOPE": 1200, "UNLICENSED": 34}
+    text = pdf_text(render_talent_statement(talent_doc, tmp_path / "counted.pdf"))
+    assert "ev-29" in text
+    assert (
+        "and 1204 more, 1234 in all (used outside the licence: 1200, used without a licence: 34)"
+        in (" ".join(text.split()))
+    )
