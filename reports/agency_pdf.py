@@ -194,12 +194,5 @@ def render_agency_statement(doc: dict[str, Any], out: Path) -> Path:
     story += _contracts(doc, fmt)
     story += _adjustments(doc, fmt)
     intro = "Uses the ledger flagged for the talents you represent; raise them with the brand."
-    counts = doc.get("exception_counts")
-    story += words.exceptions_section(
-        items(doc, "exceptions"),
-        items(doc, "contracts"),
-        fmt,
-        intro,
-        counts if isinstance(counts, Mapping) else None,
-    )
+    story += words.exceptions_section(doc, fmt, intro)
     return layout.build(Path(out), meta_for(doc, fmt, TITLE), story)

@@ -374,12 +374,5 @@ def render_talent_statement(doc: dict[str, Any], out: Path) -> Path:
     intro = (
         "Uses of your twin that the ledger flagged. Your agency follows these up with the brand."
     )
-    counts = doc.get("exception_counts")
-    story += words.exceptions_section(
-        items(doc, "exceptions"),
-        items(doc, "contracts"),
-        fmt,
-        intro,
-        counts if isinstance(counts, Mapping) else None,
-    )
+    story += words.exceptions_section(doc, fmt, intro)
     return layout.build(Path(out), meta_for(doc, fmt, "twinledger statement"), story)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -9,7 +10,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from ledger.domain import LISTED_EXCEPTIONS
-from reports import layout
+from reports import data, layout
+from reports.data import Doc
 from reports.format import Formats
 
 METRICS = {
@@ -57,23 +59,17 @@ def brand_names(contracts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     }
 
 
-def exceptions_section(
-    items: Sequence[Mapping[str, Any]],
-    contracts: Sequence[Mapping[str, Any]],
-    fmt: Formats,
-    intro: str,
-    counts: Mapping[str, Any] | None = None,
-) -> list[Flowable]:
-    """The exceptions as a table in plain words, or a line saying there were none.
+def exceptions_section(doc: Doc, fmt: Formats, intro: str) -> list[Flowable]:
+    """A statement's exceptions as a table in plain words, or a line saying there were none.
 
-    A statement's data lists the first ``LISTED_EXCEPTIONS`` exceptions and counts every one by
-    kind (``counts``); when there are more, the table is followed by the count per kind. Data
-    without counts (a list of every exception) is cut the same way."""
+    The data lists the first ``LISTED_EXCEPTIONS`` exceptions and counts every one by kind
+    (``exception_counts``); when there are more, the table is followed by the count per kind.
+    Data without counts (documents that list every exception) is cut the same way."""
     story: list[Flowable] = [*layout.heading("Uses that break a contract", "h2")]
-    if not counts:
-        counts = {}
-        for item in items:
-            counts[str(item.get("kind"))] = counts.get(str(item.get("kind")), 0) + 1
+    items, contracts = data.items(doc, "exceptions"), data.items(doc, "contracts")
+    counts: Mapping[str, Any] = data.section(doc, "exception_counts") or Counter(
+        str(item.get("kind")) for item in items
+    )
     total = sum(int(n) for n in counts.values())
     if not items and not total:
         return [*story, layout.para("None this period.", "muted")]
