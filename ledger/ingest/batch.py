@@ -16,7 +16,6 @@ next ingest removes; rerunning the command completes the batch.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ledger.errors import LedgerError
-from ledger.ingest.parse import CHUNK_ROWS
+from ledger.ingest.parse import CHUNK_ROWS, file_sha256
 from ledger.ingest.profile import Profile, load_profile
 from ledger.ingest.stage import (
     PARTS_GLOB,
@@ -62,14 +61,6 @@ class IngestResult:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from ledger.ingest import parse
-from ledger.ingest.schema import LogUnreadable, validate
+from ledger.ingest.schema import CANONICAL_COLUMNS, LogUnreadable, validate
 
 HEADER = (
     "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,duration_s,"
@@ -144,32 +144,16 @@ def test_quick_timestamp_formats_read_as_the_general_reading(text: str) -> None:
 
 
 def test_validate_accepts_the_same_rows_with_and_without_quick_formats() -> None:
-    mapped = pl.DataFrame(
-        {
-            "event_id": ["a", "b", "c"],
-            "occurred_at": ["2026-03-01T10:00:00Z", "2026-03-01T10:00:00.5+01:00", "junk"],
-            "kind": ["render"] * 3,
-            "twin_id": ["tw-1"] * 3,
-            "asset_id": ["x"] * 3,
-            **{
-                name: [None] * 3
-                for name in (
-                    "channel",
-                    "territory",
-                    "media",
-                    "quantity",
-                    "duration_s",
-                    "campaign",
-                    "category",
-                    "ai_disclosure",
-                    "content_hash",
-                )
-            },
-            "line_no": [2, 3, 4],
-            "original": ["", "", ""],
-        },
-    ).cast(pl.String)
-    mapped = mapped.with_columns(pl.col("line_no").cast(pl.Int64))
+    given = {
+        "event_id": ["a", "b", "c"],
+        "occurred_at": ["2026-03-01T10:00:00Z", "2026-03-01T10:00:00.5+01:00", "junk"],
+        "kind": ["render"] * 3,
+        "twin_id": ["tw-1"] * 3,
+        "asset_id": ["x"] * 3,
+        "original": ["", "", ""],
+    }
+    empty = {name: [None] * 3 for name in CANONICAL_COLUMNS if name not in given}
+    mapped = pl.DataFrame(given | empty).cast(pl.String).with_columns(line_no=pl.Series([2, 3, 4]))
     events, rejected = validate(mapped, brand_category="apparel", twins=TWINS)
     assert events["occurred_at"].dt.to_string("%Y-%m-%dT%H:%M:%S%.3f").to_list() == [
         "2026-03-01T10:00:00.000",
