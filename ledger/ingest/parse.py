@@ -42,17 +42,13 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class ParsedLog:
-    """One parsed log (or chunk). Always: rows_read = events + in_file_duplicates + rejected.
-
-    ``progress`` is the fraction of the source file read up to the end of this chunk.
-    """
+    """One parsed log (or chunk). Always: rows_read = events + in_file_duplicates + rejected."""
 
     rows_read: int
     events: pl.DataFrame
     rejected: pl.DataFrame
     in_file_duplicates: int
     file_sha256: str
-    progress: float = 1.0
 
 
 def file_sha256(path: Path) -> str:
@@ -205,12 +201,11 @@ def _settle(
     checked: list[pl.DataFrame],
     rejected: list[pl.DataFrame],
     sha: str,
-    progress: float = 1.0,
 ) -> ParsedLog:
     empty = pl.DataFrame(schema={**EVENT_SCHEMA, "original": pl.String()})
     events, duplicates, conflicts = dedupe(pl.concat([empty, *checked]))
     all_rejected = pl.concat([pl.DataFrame(schema=REJECTED_SCHEMA), *rejected, conflicts])
-    return ParsedLog(rows, events, all_rejected.sort("line_no"), duplicates, sha, progress)
+    return ParsedLog(rows, events, all_rejected.sort("line_no"), duplicates, sha)
 
 
 def iter_parse_log(
@@ -232,23 +227,22 @@ def iter_parse_log(
     """
     if sha is None:
         sha = file_sha256(path) if path.is_file() else ""
-    rows, done, emitted = 0, 0.0, False
+    rows, emitted = 0, False
     checked: list[pl.DataFrame] = []
     rejected: list[pl.DataFrame] = []
     for raw, events, bad in _checked_chunks(
         path, brand_category, twins, profile or DEFAULT_PROFILE, chunk_rows
     ):
         if rows and rows + raw.frame.height > chunk_rows:
-            yield _settle(rows, checked, rejected, sha, done)
+            yield _settle(rows, checked, rejected, sha)
             rows, checked, rejected, emitted = 0, [], [], True
         rows += raw.frame.height
         checked.append(events)
         rejected.append(bad)
-        done = raw.progress
         if on_block is not None:
-            on_block(done)
+            on_block(raw.progress)
     if rows or not emitted:
-        yield _settle(rows, checked, rejected, sha, done)
+        yield _settle(rows, checked, rejected, sha)
 
 
 def parse_log(
