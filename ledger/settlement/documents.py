@@ -29,15 +29,19 @@ def _canonical(doc: Mapping[str, Any]) -> str:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def verification_code(doc: Mapping[str, Any]) -> str:
-    return hashlib.sha256(_canonical(doc).encode()).hexdigest()
+    return _sha256(_canonical(doc))
 
 
 def seal(doc: Document) -> str:
     """Set the document's verification code; returns the document as stored: its canonical
     JSON with the code added (serialised once, for the hash and for storage)."""
     canonical = _canonical(doc)
-    code = hashlib.sha256(canonical.encode()).hexdigest()
+    code = _sha256(canonical)
     doc["verification_code"] = code
     if canonical == "{}":
         return json.dumps({"verification_code": code})

@@ -25,7 +25,14 @@ from ledger.fx import FxTable
 from ledger.journal import Posting, payable_balances, post
 from ledger.money import format_amount
 from ledger.settlement.adjust import manual_adjustments
-from ledger.settlement.compute import COMPONENTS, ContractResult, Inputs, Settlement, compute
+from ledger.settlement.compute import (
+    COMPONENTS,
+    ContractResult,
+    Inputs,
+    Settlement,
+    components_of,
+    compute,
+)
 from ledger.settlement.documents import build_documents
 from ledger.settlement.periods import check_period
 from ledger.storage.db import reading, writing
@@ -144,8 +151,7 @@ def _settlement_rows(settlement: Settlement) -> list[dict[str, Any]]:
         key = {"period": settlement.period, "contract": c.id}
         same = {"revision": c.revision, "currency": c.currency}
         if r.month is not None:
-            month = {k: getattr(r.month, k) for k in COMPONENTS}
-            rows.append(key | {"origin": settlement.period} | same | month)
+            rows.append(key | {"origin": settlement.period} | same | components_of(r.month))
         for a in r.adjustments:
             rows.append(key | {"origin": a.origin} | same | dict(a.deltas))
     return rows
