@@ -40,10 +40,7 @@ def tick_step(low: int, high: int, most: int = MAX_TICKS) -> int:
     ``most`` ticks between ``low`` and ``high``."""
     raw = max(high - low, 1) / (most - 1)
     power = 10 ** max(math.floor(math.log10(raw)), 0)
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return factor * power
-    return 10 * power
+    return next(factor * power for factor in (1, 2, 5, 10) if factor * power >= raw)
 
 
 def ticks(low: int, high: int) -> list[int]:
@@ -115,9 +112,3 @@ class EarningsChart(Flowable):
         canvas.setFont(fonts.REGULAR, 7)
         canvas.drawString(0, 4, CAPTION.format(currency=self.currency))
         canvas.restoreState()
-
-
-def earnings_chart(
-    bars: Sequence[tuple[str, Decimal]], currency: str, fmt: Formats, width: float
-) -> EarningsChart:
-    return EarningsChart(bars, currency, fmt, width)

@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.money import round_money
 from reports import layout, words
-from reports.chart import earnings_chart
+from reports.chart import EarningsChart
 from reports.data import Doc, by_currency, fx_rate, is_draft, items, num, party, section
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
@@ -146,7 +146,7 @@ def chart_section(doc: Doc, fmt: Formats) -> list[Flowable]:
         return []
     story: list[Flowable] = [
         *layout.heading("Earnings by brand", "h2"),
-        earnings_chart(list(bars.values()), ccy, fmt, layout.CONTENT_W),
+        EarningsChart(list(bars.values()), ccy, fmt, layout.CONTENT_W),
     ]
     if missing:
         story.append(para("No exchange rate for: " + ", ".join(missing), "note"))

@@ -10,7 +10,7 @@ from report_samples import pdf_text, squash
 from reportlab.platypus import SimpleDocTemplate
 
 from reports import layout
-from reports.chart import earnings_chart, ticks
+from reports.chart import EarningsChart, ticks
 from reports.format import Formats
 
 
@@ -40,7 +40,7 @@ def test_chart_shows_each_brand_and_amount(tmp_path: Path) -> None:
     ]
     path = tmp_path / "chart.pdf"
     SimpleDocTemplate(str(path)).build(
-        [earnings_chart(bars, "EUR", Formats("en"), layout.CONTENT_W)]
+        [EarningsChart(bars, "EUR", Formats("en"), layout.CONTENT_W)]
     )
     text = pdf_text(path)
     for expected in [
