@@ -2,9 +2,9 @@
 
 1. the journal's hash chain is intact and every entry balances per currency;
 2. per closed period and contract currency, brand charges = talent + agency + withholding credits
-   (through `fx:clearing` where a payout currency differs);
-3. every issued statement still hashes to its verification code, and each closed talent
-   statement's payable equals the payout posted to the journal.
+   (through `fx:clearing` where a payout currency differs), signs kept;
+3. every issued statement still hashes to its verification code, and each closed talent and
+   agency statement's payable is never negative and equals the payout posted to the journal.
 """
 
 from __future__ import annotations
@@ -21,8 +21,13 @@ from ledger.storage.db import reading
 from ledger.storage.tables import PeriodRow, StatementRow
 from ledger.workspace import Workspace
 
+CREDITED = ("talent", "agency", "withholding", "fx")
+
 
 def _conservation(session: Session) -> list[str]:
+    """Per closed period and currency, the brand charges of settlement entries equal the talent,
+    agency and withholding credits (through ``fx:clearing`` where a payout currency differs),
+    signs kept: a clawback is a negative charge matched by negative credits."""
     closed = {r.period for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))}
     problems = []
     charged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
@@ -32,19 +37,16 @@ def _conservation(session: Session) -> list[str]:
             continue
         for p in entry.postings:
             key = (entry.period, p.currency)
-            if p.account.startswith("brand:"):
+            kind = p.account.split(":")[0]
+            if kind == "brand":
                 charged[key] += p.amount
-            elif (
-                p.amount < 0
-                and p.account.split(":")[0]
-                in (
-                    "talent",
-                    "agency",
-                    "withholding",
-                    "fx",
-                )
-            ) or p.account.startswith("fx:"):
+            elif kind in CREDITED:
                 credited[key] -= p.amount
+            else:
+                problems.append(
+                    f"journal entry {entry.seq} ({entry.reference}) posts to {p.account}, "
+                    "which a settlement never uses"
+                )
     for key in sorted(set(charged) | set(credited)):
         if charged[key] != credited[key]:
             problems.append(
@@ -56,12 +58,13 @@ def _conservation(session: Session) -> list[str]:
 
 def _statements(session: Session) -> list[str]:
     problems = []
-    payouts: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    payouts: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for entry in load_entries(session):
         if entry.kind == "payout":
             for p in entry.postings:
-                if p.account.startswith("talent:") and p.amount > 0:
-                    payouts[(entry.period, p.account.split(":")[1])] += p.amount
+                kind, party = p.account.split(":")[:2]
+                if kind in ("talent", "agency"):
+                    payouts[(entry.period, kind, party)] += p.amount
     closed = {r.period for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))}
     for row in session.exec(select(StatementRow)):
         doc = json.loads(row.document)
@@ -74,10 +77,12 @@ def _statements(session: Session) -> list[str]:
                 "no longer matches its data"
             )
             continue
-        if row.period in closed and row.party_type == "talent":
+        if row.period in closed and row.party_type in ("talent", "agency"):
             payable = Decimal(doc["summary"]["payable"])
-            posted = payouts.get((row.period, row.party_id), Decimal(0))
-            if payable != posted:
+            posted = payouts.get((row.period, row.party_type, row.party_id), Decimal(0))
+            if payable < 0:
+                problems.append(f"statement {row.statement_id} says payable {payable}")
+            elif payable != posted:
                 problems.append(
                     f"statement {row.statement_id} says payable {payable} but the "
                     f"journal paid {posted}"

@@ -47,6 +47,7 @@ class Agency:
     currency: str
     commission: Decimal
     locale: str = "en"
+    min_payout: Decimal = Decimal(0)  # in its currency; smaller balances carry forward
 
 
 @dataclass(frozen=True)

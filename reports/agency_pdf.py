@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether
 
 from reports import layout, words
-from reports.data import Doc, by_currency, is_draft, items, num, party, section
+from reports.data import Doc, by_currency, corrections, is_draft, items, num, party, section
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
 
@@ -42,6 +42,13 @@ def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
                 para(fmt.amount(total, currency), "num"),
             ]
         )
+    for currency, total in corrections(items(doc, "contracts"), "commission").items():
+        rows.append(
+            [
+                para(f"Corrections to earlier months in {currency}", "cell"),
+                para(fmt.amount(total, currency), "num"),
+            ]
+        )
     for rate in summary.get("fx_rates") or []:
         if isinstance(rate, Mapping):
             text = (
@@ -55,6 +62,15 @@ def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
             para(fmt.amount(num(summary, "commission"), ccy), "num_bold"),
         ]
     )
+    if "balance" in summary:  # documents issued before agencies carried balances have none
+        for label, key in (
+            ("Opening balance (carried from earlier months)", "opening_balance"),
+            ("Manual adjustments", "adjustments"),
+            ("Balance", "balance"),
+            ("Carried forward to next month", "carried_forward"),
+        ):
+            if key != "adjustments" or num(summary, key):
+                rows.append([para(label, "cell"), para(fmt.amount(num(summary, key), ccy), "num")])
     last = len(rows)
     rows.append(
         [
@@ -69,7 +85,8 @@ def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
         ("BOTTOMPADDING", (0, last), (-1, last), 6),
     ]
     table = layout.grid(rows, [layout.CONTENT_W - 70 * mm, 70 * mm], header_rows=0, extra=extra)
-    return [*layout.heading("Summary", "h2"), table]
+    notes = words.balance_notes(summary, ccy, fmt, "The agency's") if "balance" in summary else []
+    return [*layout.heading("Summary", "h2"), table] + [para(n, "body") for n in notes]
 
 
 def _contract_row(contract: Mapping[str, Any], payout: str, fmt: Formats) -> list[Any]:

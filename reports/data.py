@@ -36,6 +36,16 @@ def by_currency(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, Decima
     return totals
 
 
+def corrections(rows: Iterable[Mapping[str, Any]], key: str) -> dict[str, Decimal]:
+    """Sum ``key`` over each row's prior-period adjustments, per row currency (non-zero only)."""
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        currency = str(row.get("currency") or "")
+        for adjustment in items(row, "prior_period_adjustments"):
+            totals[currency] = totals.get(currency, Decimal(0)) + num(adjustment, key)
+    return {c: t for c, t in totals.items() if t}
+
+
 def fx_rate(contract: Mapping[str, Any], summary: Mapping[str, Any], to: str) -> Decimal | None:
     """Rate from the contract's currency to ``to``: the contract's own, else the summary's."""
     source = str(contract.get("currency") or "")

@@ -13,7 +13,17 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from ledger.money import round_money
 from reports import layout, words
 from reports.chart import EarningsChart
-from reports.data import Doc, by_currency, fx_rate, is_draft, items, num, party, section
+from reports.data import (
+    Doc,
+    by_currency,
+    corrections,
+    fx_rate,
+    is_draft,
+    items,
+    num,
+    party,
+    section,
+)
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
 
@@ -72,6 +82,14 @@ def _summary_rows(doc: Doc, fmt: Formats) -> list[tuple[str, str, str]]:
                 rows.append((label, fmt.amount(-total, currency), ""))
     for currency, total in by_currency(contracts, "talent_net").items():
         rows.append((f"Your share in {currency}", fmt.amount(total, currency), "bold"))
+    for currency, total in corrections(contracts, "talent_net").items():
+        rows.append(
+            (
+                f"Corrections to earlier months, your share in {currency}",
+                fmt.amount(total, currency),
+                "",
+            )
+        )
     for rate in summary.get("fx_rates") or []:
         if isinstance(rate, Mapping):
             text = (
@@ -113,14 +131,8 @@ def summary_section(doc: Doc, fmt: Formats) -> list[Flowable]:
         *layout.heading("Summary", "h2"),
         layout.grid(rows, [layout.CONTENT_W - 70 * mm, 70 * mm], header_rows=0, extra=extra),
     ]
-    notes = []
-    carried = num(summary, "carried_forward")
-    if carried > 0:
-        minimum = fmt.amount(num(summary, "min_payout"), ccy)
-        notes.append(
-            f"Your balance of {fmt.amount(carried, ccy)} is below your minimum payout of "
-            f"{minimum}, so it is carried to next month and nothing is paid this time."
-        )
+    notes = words.balance_notes(summary, ccy, fmt, "Your")
+    notes += words.withholding_note(items(doc, "contracts"), fmt)
     if any(items(c, "prior_period_adjustments") for c in items(doc, "contracts")):
         notes.append(
             "This statement also corrects earlier months: see 'Corrections to earlier months'."

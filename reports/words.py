@@ -107,3 +107,48 @@ def exceptions_section(doc: Doc, fmt: Formats, intro: str) -> list[Flowable]:
             )
         )
     return story
+
+
+def balance_notes(summary: Mapping[str, Any], ccy: str, fmt: Formats, whose: str) -> list[str]:
+    """Why nothing, or less than earned, is paid (SPEC 4.3): a balance below the minimum payout,
+    or a negative balance that later earnings pay back first. ``whose`` is "Your" or "The
+    agency's"."""
+    carried = data.num(summary, "carried_forward")
+    opening = data.num(summary, "opening_balance")
+    notes = []
+    if carried > 0:
+        minimum = fmt.amount(data.num(summary, "min_payout"), ccy)
+        notes.append(
+            f"{whose} balance of {fmt.amount(carried, ccy)} is below {whose.lower()} minimum "
+            f"payout of {minimum}, so it is carried to next month and nothing is paid this time."
+        )
+    elif carried < 0:
+        notes.append(
+            f"{whose} balance is {fmt.amount(carried, ccy)}: corrections to earlier months took "
+            "back more than was earned. Nothing is paid this time; the amount is carried to next "
+            "month and settled out of later earnings."
+        )
+    if opening < 0:
+        notes.append(
+            f"The opening balance of {fmt.amount(opening, ccy)} carried from earlier months is "
+            "settled first out of this period's earnings."
+        )
+    return notes
+
+
+def withholding_note(contracts: Sequence[Mapping[str, Any]], fmt: Formats) -> list[str]:
+    """Tax withheld is given back when corrections lower earnings it was withheld on."""
+    notes = []
+    for contract in contracts:
+        ccy = str(contract.get("currency") or "")
+        back = sum(
+            (data.num(a, "withholding") for a in data.items(contract, "prior_period_adjustments")),
+            data.num({}, ""),
+        )
+        if back < 0:
+            notes.append(
+                f"Contract {contract.get('contract')}: corrections lowered earlier earnings, so "
+                f"{fmt.amount(-back, ccy)} of tax withheld on them is reversed (withholding "
+                "goes down by the same rate as the earnings)."
+            )
+    return notes

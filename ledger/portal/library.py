@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from ledger import statements
 from ledger.portal.access import Party
+from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
 from ledger.storage.tables import PeriodRow, StatementRow
 from ledger.workspace import Workspace
@@ -132,21 +133,23 @@ def _statement(doc: dict[str, Any], owner: Party) -> Document:
 
 
 def _invoices(doc: dict[str, Any]) -> list[Document]:
-    due = (doc.get("summary") or {}).get("due") or {}
+    """A brand's invoice or credit note per currency (the PDF is named after the statement)."""
     return [
         Document(
             kind="invoice",
             period=doc["period"],
-            title=f"Invoice in {currency}",
+            title=f"{'Credit note' if d['document'] == 'credit_note' else 'Invoice'} in {currency}",
             subject=_party_of(doc),
-            statement_id=f"{doc['statement_id']}-{currency}",
+            statement_id=str(d["number"]),
             file_name=f"{doc['statement_id']}-{currency}.pdf",
             url=f"/periods/{doc['period']}/invoices/{currency}.pdf",
-            amount=amount,
+            amount=d["total"],
             currency=currency,
+            note="credited to you" if d["document"] == "credit_note" else None,
             issued_on=doc.get("issued_on"),
         )
-        for currency, amount in sorted(due.items())
+        for d in brand_documents_of(doc)
+        for currency in [str(d["currency"])]
     ]
 
 

@@ -19,7 +19,7 @@ from ledger.errors import Problem
 from ledger.refdata.tomlread import Fields, Table, load_toml, unknown_key_message
 
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "agencies": (("id", "name", "currency", "commission"), ("locale",)),
+    "agencies": (("id", "name", "currency", "commission"), ("min_payout", "locale")),
     "talents": (
         ("id", "name", "payout_currency"),
         ("agency", "withholding_rate", "min_payout", "restricted_categories", "locale"),
@@ -145,12 +145,20 @@ def _agency(f: Fields) -> Agency | None:
     before = _start(f, "agencies")
     record_id, name = f.slug("id"), f.name("name")
     currency, commission = f.currency("currency"), f.fraction("commission")
+    min_payout = f.decimal("min_payout", minimum=Decimal(0))
     locale = _locale(f)
     if len(f.problems) > before:
         return None
     if record_id is None or name is None or currency is None or commission is None or not locale:
         return None
-    return Agency(record_id, name, currency, commission, locale)
+    return Agency(
+        record_id,
+        name,
+        currency,
+        commission,
+        locale,
+        min_payout=Decimal(0) if min_payout is None else min_payout,
+    )
 
 
 def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:

@@ -15,7 +15,7 @@ was never settled) is compared with zero, so a fixed fee is never lost.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -52,11 +52,42 @@ def components_of(month: ContractMonth) -> dict[str, Decimal]:
 
 
 @dataclass(frozen=True)
+class Change:
+    """Why a closed month of a contract is settled again: ``kind`` is ``late_events`` (batches
+    committed after the last close), ``amendment`` (a contract revision since then),
+    ``withdrawn_batch`` (a batch it covered no longer counts) or ``recomputed`` (none of these:
+    a month that no close ever settled, such as a retainer month without usage)."""
+
+    kind: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"change": self.kind, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class Adjustment:
     """The difference, per component, between a closed month recomputed now and what it issued."""
 
     origin: str
     deltas: Mapping[str, Decimal]
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    brand: str
+    months: frozenset[str]  # YYYY-MM its events fall in
+    committed: bool  # False once withdrawn
+
+
+@dataclass(frozen=True)
+class LastClose:
+    """What the latest closed period knew when it closed: the basis of today's adjustments."""
+
+    period: str
+    batches: frozenset[str]
+    revisions: Mapping[str, int]  # contract id -> revision used
 
 
 @dataclass(frozen=True)
@@ -101,14 +132,33 @@ class ManualAdjustment:
 
 
 @dataclass(frozen=True)
-class TalentPosition:
-    talent: Talent
+class Position:
+    """A payee's account for the period, in its payout currency (SPEC 4.3).
+
+    ``opening_balance`` + ``net_this_period`` + ``adjustments`` = ``balance``. A balance of at
+    least the payee's minimum payout, and above zero, is ``payable``; any other balance, negative
+    ones included, is ``carried_forward`` and nets against later earnings. ``payable`` is never
+    negative.
+    """
+
+    party: Talent | Agency
+    currency: str
     opening_balance: Decimal
     net_this_period: Decimal
     adjustments: Decimal
     balance: Decimal
     carried_forward: Decimal
     payable: Decimal
+
+    @property
+    def talent(self) -> Talent:
+        assert isinstance(self.party, Talent)
+        return self.party
+
+    @property
+    def agency(self) -> Agency:
+        assert isinstance(self.party, Agency)
+        return self.party
 
 
 @dataclass(frozen=True)
@@ -117,8 +167,8 @@ class Settlement:
     contracts: tuple[ContractResult, ...]
     exceptions: pa.Table
     events_rated: int
-    talents: tuple[TalentPosition, ...]
-    agencies: Mapping[str, Decimal] = field(default_factory=dict)  # agency id -> payable
+    talents: tuple[Position, ...]
+    agencies: tuple[Position, ...] = ()
     manual: tuple[ManualAdjustment, ...] = ()
 
 
@@ -133,8 +183,43 @@ class Inputs:
     """contract id -> earlier month -> components issued for it by closed periods so far (its own
     figures plus adjustments carried since); a month never issued is absent (all zero)."""
     opening_balances: Mapping[str, Decimal]
-    """talent id -> balance carried into this period, in payout currency."""
+    """payable account (`payable_account`) -> balance carried into this period, in the payee's
+    currency (positive = owed to the payee, negative = owed back out of later earnings)."""
     manual: Sequence[ManualAdjustment] = ()
+    last_close: LastClose | None = None
+    batches: Mapping[str, BatchInfo] = field(default_factory=dict)
+    """every batch the ledger holds, by id, to say why a closed month changed."""
+
+
+def changes_since_close(
+    contract: Contract, origin: str, last: LastClose | None, batches: Mapping[str, BatchInfo]
+) -> tuple[Change, ...]:
+    """What changed for ``contract``'s month ``origin`` since the latest close."""
+    if last is None:
+        return (Change("recomputed", "never settled by a closed period"),)
+    changes = []
+    late = sorted(
+        b
+        for b, info in batches.items()
+        if info.committed and b not in last.batches
+        if info.brand == contract.brand and origin in info.months
+    )
+    if late:
+        changes.append(Change("late_events", f"events in batch {', '.join(late)}"))
+    then = last.revisions.get(contract.id)
+    if then is not None and then != contract.revision:
+        changes.append(Change("amendment", f"revision {then} replaced by {contract.revision}"))
+    withdrawn = sorted(
+        b
+        for b in last.batches
+        if b in batches and not batches[b].committed
+        if batches[b].brand == contract.brand and origin in batches[b].months
+    )
+    if withdrawn:
+        changes.append(Change("withdrawn_batch", f"batch {', '.join(withdrawn)} withdrawn"))
+    if not changes:
+        changes.append(Change("recomputed", f"recomputed after the close of {last.period}"))
+    return tuple(changes)
 
 
 def _usage_by_month(lines: Sequence[RatedLine]) -> dict[str, dict[str, Decimal]]:
@@ -190,7 +275,8 @@ def compute(inputs: Inputs) -> Settlement:
             before = issued.get(origin, {})
             deltas = {k: current[k] - before.get(k, Decimal(0)) for k in COMPONENTS}
             if any(deltas.values()):
-                adjustments.append(Adjustment(origin, deltas))
+                why = changes_since_close(contract, origin, inputs.last_close, inputs.batches)
+                adjustments.append(Adjustment(origin, deltas, why))
         month = by_period.get(period)
         if month is None and not adjustments:
             continue
@@ -227,58 +313,68 @@ def compute(inputs: Inputs) -> Settlement:
         contracts=tuple(results),
         exceptions=measured.exceptions,
         events_rated=measured.events_rated,
-        talents=_talent_positions(results, talents, inputs.opening_balances, inputs.manual),
-        agencies=_agency_payables(results, inputs.manual),
+        talents=_positions(
+            talents,
+            _sums((r.talent.id, r.talent_net_payout) for r in results),
+            inputs.opening_balances,
+            inputs.manual,
+        ),
+        agencies=_positions(
+            agencies,
+            _sums((r.agency.id, r.commission_payout) for r in results if r.agency is not None),
+            inputs.opening_balances,
+            inputs.manual,
+        ),
         manual=tuple(inputs.manual),
     )
 
 
-def _talent_positions(
-    results: Sequence[ContractResult],
-    talents: Mapping[str, Talent],
+def _sums(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for key, amount in pairs:
+        totals[key] += amount
+    return totals
+
+
+def payable_account(payee: Talent | Agency) -> str:
+    """The journal account of what the ledger owes a payee (credit balance = owed)."""
+    kind = "talent" if isinstance(payee, Talent) else "agency"
+    return f"{kind}:{payee.id}:payable"
+
+
+def _positions(
+    payees: Mapping[str, Talent] | Mapping[str, Agency],
+    nets: Mapping[str, Decimal],
     opening: Mapping[str, Decimal],
     manual: Sequence[ManualAdjustment],
-) -> tuple[TalentPosition, ...]:
-    nets: dict[str, Decimal] = defaultdict(Decimal)
-    for r in results:
-        nets[r.talent.id] += r.talent_net_payout
-    for talent_id, balance in opening.items():
-        if balance:
-            nets.setdefault(talent_id, Decimal(0))
+) -> tuple[Position, ...]:
+    """The position of every payee with earnings, a manual adjustment or a balance carried in."""
     adjusted: dict[str, Decimal] = defaultdict(Decimal)
     for m in manual:
-        if m.party in talents:
+        payee = payees.get(m.party)
+        if payee is not None and m.account == payable_account(payee):
             adjusted[m.party] += m.amount
-            nets.setdefault(m.party, Decimal(0))
+    carried = {p for p, payee in payees.items() if opening.get(payable_account(payee))}
     positions = []
-    for talent_id in sorted(nets):
-        talent = talents[talent_id]
-        ccy = talent.payout_currency
-        opening_balance = round_money(opening.get(talent_id, Decimal(0)), ccy)
-        balance = opening_balance + nets[talent_id] + adjusted[talent_id]
-        paid = balance >= talent.min_payout and balance > 0
+    for payee_id in sorted(set(nets) | set(adjusted) | carried):
+        payee = payees[payee_id]
+        ccy = payee.payout_currency if isinstance(payee, Talent) else payee.currency
+        opening_balance = round_money(opening.get(payable_account(payee), Decimal(0)), ccy)
+        net = round_money(nets.get(payee_id, Decimal(0)), ccy)
+        adjustments = round_money(adjusted[payee_id], ccy)
+        balance = opening_balance + net + adjustments
+        paid = balance > 0 and balance >= payee.min_payout
+        zero = round_money(Decimal(0), ccy)
         positions.append(
-            TalentPosition(
-                talent=talent,
+            Position(
+                party=payee,
+                currency=ccy,
                 opening_balance=opening_balance,
-                net_this_period=round_money(nets[talent_id], ccy),
-                adjustments=round_money(adjusted[talent_id], ccy),
+                net_this_period=net,
+                adjustments=adjustments,
                 balance=balance,
-                carried_forward=Decimal(0) if paid else balance,
-                payable=balance if paid else round_money(Decimal(0), ccy),
+                carried_forward=zero if paid else balance,
+                payable=balance if paid else zero,
             )
         )
     return tuple(positions)
-
-
-def _agency_payables(
-    results: Sequence[ContractResult], manual: Sequence[ManualAdjustment]
-) -> dict[str, Decimal]:
-    payables: dict[str, Decimal] = defaultdict(Decimal)
-    for r in results:
-        if r.agency is not None:
-            payables[r.agency.id] += r.commission_payout
-    for m in manual:
-        if m.account == f"agency:{m.party}:payable":
-            payables[m.party] += m.amount
-    return dict(sorted(payables.items()))

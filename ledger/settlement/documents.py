@@ -18,7 +18,7 @@ from typing import Any
 from ledger.domain import LISTED_EXCEPTIONS, Parties
 from ledger.fx import FxRate
 from ledger.money import format_amount
-from ledger.settlement.compute import COMPONENTS, ContractResult, Settlement
+from ledger.settlement.compute import COMPONENTS, ContractResult, Position, Settlement
 
 Document = dict[str, Any]
 
@@ -50,6 +50,31 @@ def seal(doc: Document) -> str:
 
 def statement_id(period: str, party_type: str, party_id: str) -> str:
     return f"ST-{period}-{party_type[0].upper()}-{party_id}"
+
+
+def brand_document_number(statement: str, kind: str, currency: str) -> str:
+    """An invoice is numbered ``{statement id}-{CCY}``; a credit note has its own series,
+    ``CN-…`` in place of ``ST-…``."""
+    number = f"{statement}-{currency}"
+    return "CN-" + number.removeprefix("ST-") if kind == "credit_note" else number
+
+
+def brand_documents_of(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The invoices and credit notes of a brand statement document; documents issued before
+    brands had credit notes list each currency's due as an invoice."""
+    listed = doc.get("documents")
+    if isinstance(listed, list):
+        return [d for d in listed if isinstance(d, dict)]
+    due = (doc.get("summary") or {}).get("due") or {}
+    return [
+        {
+            "document": "invoice",
+            "number": brand_document_number(str(doc.get("statement_id")), "invoice", ccy),
+            "currency": ccy,
+            "total": amount,
+        }
+        for ccy, amount in sorted(due.items())
+    ]
 
 
 def _fx(rate: FxRate | None) -> dict[str, str] | None:
@@ -138,6 +163,73 @@ def _fx_rates(blocks: Iterable[Document], key: str = "fx") -> list[dict[str, str
     return [seen[k] for k in sorted(seen)]
 
 
+def _balances(position: Position) -> dict[str, str]:
+    """A payee's balance fields (SPEC 4.3), in its currency."""
+    ccy = position.currency
+    return {
+        "opening_balance": format_amount(position.opening_balance, ccy),
+        "adjustments": format_amount(position.adjustments, ccy),
+        "balance": format_amount(position.balance, ccy),
+        "carried_forward": format_amount(position.carried_forward, ccy),
+        "payable": format_amount(position.payable, ccy),
+        "min_payout": format_amount(position.party.min_payout, ccy),
+    }
+
+
+def _brand_documents(
+    settlement: Settlement,
+    brand_id: str,
+    contracts: Sequence[tuple[ContractResult, Document]],
+    due: Mapping[str, Decimal],
+    issued_numbers: Mapping[tuple[str, str, str], str],
+) -> list[dict[str, Any]]:
+    """One document per currency: an invoice for what the brand owes, or a credit note when the
+    period's amount is negative (its total is then the amount credited, positive). Each lists
+    the earlier documents its prior-period adjustments correct and why they changed."""
+    statement = statement_id(settlement.period, "brand", brand_id)
+    documents = []
+    for ccy, amount in sorted(due.items()):
+        kind = "credit_note" if amount < 0 else "invoice"
+        reasons: list[dict[str, Any]] = []
+        corrects: dict[str, str | None] = {}
+        for r, _ in contracts:
+            if r.contract.currency != ccy:
+                continue
+            for a in r.adjustments:
+                if not a.deltas["brand_due"]:
+                    continue
+                corrects[a.origin] = issued_numbers.get((a.origin, brand_id, ccy))
+                reasons.append(
+                    {
+                        "contract": r.contract.id,
+                        "period": a.origin,
+                        "changes": [change.as_dict() for change in a.changes],
+                        "amount": format_amount(a.deltas["brand_due"], ccy),
+                    }
+                )
+        reasons += [
+            {
+                "contract": None,
+                "period": settlement.period,
+                "changes": [{"change": "manual_adjustment", "detail": f"{m.reason} (by {m.by})"}],
+                "amount": format_amount(m.amount, ccy),
+            }
+            for m in settlement.manual
+            if m.party == brand_id and m.currency == ccy
+        ]
+        documents.append(
+            {
+                "document": kind,
+                "number": brand_document_number(statement, kind, ccy),
+                "currency": ccy,
+                "total": format_amount(abs(amount), ccy),
+                "corrects": [{"period": p, "number": n} for p, n in sorted(corrects.items())],
+                "reasons": reasons,
+            }
+        )
+    return documents
+
+
 def _header(settlement: Settlement, status: str, issued_on: str, party: Document) -> Document:
     return {
         "statement_id": statement_id(settlement.period, party["type"], party["id"]),
@@ -154,9 +246,13 @@ def build_documents(
     status: str,
     issued_on: str,
     issuer: Mapping[str, str],
+    issued_numbers: Mapping[tuple[str, str, str], str] | None = None,
 ) -> list[tuple[Document, str]]:
     """Every party's statement for the period: talents, agencies, brands (in that order), each
-    sealed, with the text it is stored as."""
+    sealed, with the text it is stored as. ``issued_numbers`` gives the number of the invoice or
+    credit note issued for (period, brand, currency) by earlier closes, for the documents that
+    correct them."""
+    issued_numbers = issued_numbers or {}
     blocks = [(r, contract_block(r)) for r in settlement.contracts]
     exceptions = _exceptions(settlement.exceptions.to_pylist())
     talents_of = [row.pop("talent") for row in exceptions]
@@ -192,21 +288,16 @@ def build_documents(
             **_exception_fields(by_talent[talent.id]),
             "manual_adjustments": _manual(settlement, talent.id),
             "summary": {
-                "opening_balance": format_amount(position.opening_balance, ccy),
                 "net_this_period": format_amount(position.net_this_period, ccy),
-                "adjustments": format_amount(position.adjustments, ccy),
-                "balance": format_amount(position.balance, ccy),
-                "carried_forward": format_amount(position.carried_forward, ccy),
-                "payable": format_amount(position.payable, ccy),
-                "min_payout": format_amount(talent.min_payout, ccy),
+                **_balances(position),
                 "fx_rates": _fx_rates(mine),
             },
         }
         docs.append((doc, seal(doc)))
 
-    for agency_id, payable in settlement.agencies.items():
-        agency = agencies[agency_id]
-        mine = agency_blocks[agency_id]
+    for position in settlement.agencies:
+        agency = position.agency
+        mine = agency_blocks[agency.id]
         talent_ids = sorted({b["talent"] for b in mine})
         doc = _header(
             settlement,
@@ -220,8 +311,8 @@ def build_documents(
             **_exception_fields([row for t in talent_ids for row in by_talent[t]], False),
             "manual_adjustments": _manual(settlement, agency.id),
             "summary": {
-                "commission": format_amount(payable, agency.currency),
-                "payable": format_amount(payable, agency.currency),
+                "commission": format_amount(position.net_this_period, agency.currency),
+                **_balances(position),
                 "fx_rates": _fx_rates(mine, "commission_fx"),
             },
         }
@@ -250,6 +341,9 @@ def build_documents(
             **_exception_fields(by_brand_exc[brand_id]),
             "manual_adjustments": _manual(settlement, brand_id),
             "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
+            "documents": _brand_documents(
+                settlement, brand_id, by_brand[brand_id], due, issued_numbers
+            ),
             "issuer": {k: v for k, v in issuer.items() if k != "payment_terms"},
             "payment_terms": issuer.get("payment_terms", "Payment due within 30 days."),
         }

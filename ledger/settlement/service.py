@@ -19,7 +19,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session, col, delete, insert, select
 
-from ledger.domain import Parties
 from ledger.errors import LedgerError
 from ledger.fx import FxTable
 from ledger.journal import Posting, payable_balances, post
@@ -27,17 +26,21 @@ from ledger.money import format_amount
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
     COMPONENTS,
+    BatchInfo,
     ContractResult,
     Inputs,
+    LastClose,
     Settlement,
     components_of,
     compute,
+    payable_account,
 )
-from ledger.settlement.documents import build_documents
+from ledger.settlement.documents import brand_documents_of, build_documents
 from ledger.settlement.periods import check_period
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
 from ledger.storage.repo import (
+    all_batches,
     committed_batches,
     iso,
     load_contracts,
@@ -81,10 +84,17 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
     batches = committed_batches(session)
     files = [workspace.path(b.events_path) for b in batches if b.events_path]
     balances = payable_balances(session, "talent", period)
+    balances |= payable_balances(session, "agency", period)
     opening = {
-        t.id: balances.get((f"talent:{t.id}:payable", t.payout_currency), Decimal(0))
-        for t in parties.talents
+        payable_account(p): balances.get((payable_account(p), ccy), Decimal(0))
+        for p, ccy in [(t, t.payout_currency) for t in parties.talents]
+        + [(a, a.currency) for a in parties.agencies]
     }
+    last = session.exec(
+        select(PeriodRow)
+        .where(PeriodRow.status == "closed", PeriodRow.period < period)
+        .order_by(col(PeriodRow.period).desc())
+    ).first()
     inputs = Inputs(
         period=period,
         parties=parties,
@@ -94,6 +104,15 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
         issued=_issued(session, period),
         opening_balances=opening,
         manual=tuple(manual_adjustments(session, period)),
+        last_close=None
+        if last is None
+        else LastClose(
+            last.period, frozenset(json.loads(last.batches)), json.loads(last.contracts)
+        ),
+        batches={
+            b.id: BatchInfo(b.brand, frozenset(json.loads(b.periods)), b.status == "committed")
+            for b in all_batches(session)
+        },
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -165,13 +184,38 @@ def _write_exceptions(workspace: Workspace, period: str, table: pa.Table) -> Non
     publish(tmp, final)
 
 
+def _issued_numbers(session: Session, settlement: Settlement) -> dict[tuple[str, str, str], str]:
+    """(period, brand, currency) -> number of the invoice or credit note a closed period issued,
+    for the earlier months this settlement corrects."""
+    wanted = {
+        (a.origin, r.brand.id)
+        for r in settlement.contracts
+        for a in r.adjustments
+        if a.deltas["brand_due"]
+    }
+    numbers: dict[tuple[str, str, str], str] = {}
+    for origin, brand in sorted(wanted):
+        row = session.get(StatementRow, (origin, "brand", brand))
+        closed = _period_row(session, origin)
+        if row is None or closed is None or closed.status != "closed":
+            continue
+        for document in brand_documents_of(json.loads(row.document)):
+            numbers[(origin, brand, document["currency"])] = document["number"]
+    return numbers
+
+
 def _store(
     workspace: Workspace, session: Session, settlement: Settlement, known: _Known, status: str
 ) -> dict[str, Any]:
     period = settlement.period
     stamp = now()
     docs = build_documents(
-        settlement, known.inputs.parties, status, stamp.date().isoformat(), workspace.issuer
+        settlement,
+        known.inputs.parties,
+        status,
+        stamp.date().isoformat(),
+        workspace.issuer,
+        _issued_numbers(session, settlement),
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
     session.exec(delete(StatementRow).where(col(StatementRow.period) == period))
@@ -262,11 +306,11 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
     with writing(workspace.engine) as session:
         _refuse_if_closed(session, period)
         summary = _store(workspace, session, settlement, known, "closed")
-        _post_journal(session, settlement, known.inputs.parties)
+        _post_journal(session, settlement)
     return summary
 
 
-def _post_journal(session: Session, settlement: Settlement, parties: Parties) -> None:
+def _post_journal(session: Session, settlement: Settlement) -> None:
     period = settlement.period
     for r in settlement.contracts:
         post(
@@ -277,33 +321,21 @@ def _post_journal(session: Session, settlement: Settlement, parties: Parties) ->
             f"settlement of {r.contract.id} for {period}",
             _contract_postings(r),
         )
-    for position in settlement.talents:
-        if position.payable > 0:
-            t = position.talent
+    payees = [("talent", p) for p in settlement.talents]
+    payees += [("agency", p) for p in settlement.agencies]
+    for kind, position in payees:
+        if position.payable > 0:  # a balance at or below zero is never paid: it carries forward
+            payee = position.party
+            what = "payout" if kind == "talent" else "commission payout"
             post(
                 session,
                 period,
                 "payout",
-                f"{period}:payout:talent:{t.id}",
-                f"payout to {t.id} for {period}",
+                f"{period}:payout:{kind}:{payee.id}",
+                f"{what} to {payee.id} for {period}",
                 [
-                    Posting(f"talent:{t.id}:payable", t.payout_currency, position.payable),
-                    Posting("bank:payouts", t.payout_currency, -position.payable),
-                ],
-            )
-    agencies = {a.id: a for a in parties.agencies}
-    for agency_id, payable in settlement.agencies.items():
-        if payable > 0:
-            ccy = agencies[agency_id].currency
-            post(
-                session,
-                period,
-                "payout",
-                f"{period}:payout:agency:{agency_id}",
-                f"commission payout to {agency_id} for {period}",
-                [
-                    Posting(f"agency:{agency_id}:payable", ccy, payable),
-                    Posting("bank:payouts", ccy, -payable),
+                    Posting(payable_account(payee), position.currency, position.payable),
+                    Posting("bank:payouts", position.currency, -position.payable),
                 ],
             )
 

@@ -38,7 +38,7 @@ def iso(moment: datetime) -> str:
 def load_parties(session: Session) -> Parties:
     return Parties(
         agencies=tuple(
-            Agency(r.id, r.name, r.currency, r.commission, r.locale)
+            Agency(r.id, r.name, r.currency, r.commission, r.locale, r.min_payout)
             for r in session.exec(select(AgencyRow).order_by(col(AgencyRow.id)))
         ),
         talents=tuple(
@@ -70,7 +70,12 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
     for a in parties.agencies:
         session.merge(
             AgencyRow(
-                id=a.id, name=a.name, currency=a.currency, commission=a.commission, locale=a.locale
+                id=a.id,
+                name=a.name,
+                currency=a.currency,
+                commission=a.commission,
+                locale=a.locale,
+                min_payout=a.min_payout,
             )
         )
     for t in parties.talents:

@@ -27,6 +27,7 @@ class AgencyRow(SQLModel, table=True):
     currency: str
     commission: Decimal = money_field()
     locale: str = "en"
+    min_payout: Decimal = money_field(default=Decimal(0))
 
 
 class TalentRow(SQLModel, table=True):

@@ -1,0 +1,32 @@
+"""agencies: min_payout (smaller commission balances carry forward, as for talents)
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import ledger.storage.types
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("agencies") as batch:
+        batch.add_column(
+            sa.Column(
+                "min_payout",
+                ledger.storage.types.Money(precision=38, scale=12),
+                nullable=False,
+                server_default="0",
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("agencies") as batch:
+        batch.drop_column("min_payout")

@@ -1,0 +1,321 @@
+"""Money that goes back (SPEC 4.3, 4.4): a retroactive price cut into a closed month makes the
+next month net negative. Talents and agencies carry the debt and net it against later earnings,
+the brand gets a credit note, withholding reverses, and the books still balance. Worked by hand."""
+
+from __future__ import annotations
+
+from tests.conftest import Books
+
+PARTIES = """
+    [[agencies]]
+    id = "ag"
+    name = "Agence Étoile"
+    currency = "EUR"
+    commission = "0.20"
+    min_payout = "100.00"
+
+    [[talents]]
+    id = "t1"
+    name = "Liv Sandström"
+    agency = "ag"
+    payout_currency = "EUR"
+    withholding_rate = "0.10"
+
+    [[brands]]
+    id = "b1"
+    name = "Brand One"
+    currency = "EUR"
+
+    [[twins]]
+    id = "w1"
+    talent = "t1"
+"""
+
+CONTRACT = """
+    id = "K1"
+    brand = "b1"
+    twin = "w1"
+    currency = "EUR"
+    start = 2026-01-01
+    end = 2026-12-31
+    territories = ["WORLD"]
+    channels = ["*"]
+
+    [[rates]]
+    metric = "publications"
+    price = "PRICE"
+"""
+
+USD_CONTRACT = """
+    id = "K2"
+    brand = "b1"
+    twin = "w2"
+    currency = "USD"
+    start = 2026-01-01
+    end = 2026-12-31
+    territories = ["WORLD"]
+    channels = ["*"]
+
+    [[rates]]
+    metric = "publications"
+    price = "30.00"
+"""
+
+SECOND_TALENT = """
+    [[talents]]
+    id = "t2"
+    name = "Ola Nordmann"
+    payout_currency = "EUR"
+
+    [[twins]]
+    id = "w2"
+    talent = "t2"
+"""
+
+FX = """
+    Date,USD,
+    2026-03-31,1.2000,
+    2026-04-30,1.2500,
+    2026-05-29,1.2500,
+"""
+
+HEADER = "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure"
+
+
+def publications(prefix: str, month: int, count: int, twin: str = "w1") -> str:
+    rows = [HEADER, f"{prefix}r,2026-{month:02d}-01T08:00:00Z,render,{twin},a1,,,still,,"]
+    rows += [
+        f"{prefix}{n},2026-{month:02d}-{n % 27 + 2:02d}T12:00:00Z,publication,{twin},a1,social,"
+        "SE,still,,true"
+        for n in range(count)
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def close(books: Books, period: str) -> None:
+    books.ok("settle", "run", period)
+    books.ok("settle", "close", period)
+    assert books.ok("audit", "verify")["ok"] is True
+
+
+def summary(books: Books, period: str, party: str) -> dict[str, str]:
+    data = books.ok("statements", "data", period, "--party", party)["summary"]
+    return {k: v for k, v in data.items() if k != "fx_rates"}
+
+
+def test_a_price_cut_into_a_closed_month_is_carried_and_netted(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", PARTIES))
+    books.ok("contracts", "import", books.write("K1.toml", CONTRACT.replace("PRICE", "100.00")))
+    books.ok("ingest", books.write("m3.csv", publications("m", 3, 10)), "--brand", "b1")
+    close(books, "2026-03")
+    # March: 10 x 100.00 = 1000.00; commission 20% = 200.00; withholding 10% of 800.00 = 80.00
+    [march] = books.ok("statements", "data", "2026-03", "--party", "t1")["contracts"]
+    assert (march["brand_due"], march["commission"], march["withholding"]) == (
+        "1000.00",
+        "200.00",
+        "80.00",
+    )
+    assert summary(books, "2026-03", "ag")["payable"] == "200.00"
+
+    # The price is cut to 50.00 for the whole term, reaching back into closed March
+    books.ok(
+        "contracts",
+        "import",
+        books.write("K1.toml", CONTRACT.replace("PRICE", "50.00")),
+        "--amend",
+    )
+    books.ok("ingest", books.write("m4.csv", publications("a", 4, 2)), "--brand", "b1")
+    close(books, "2026-04")
+
+    [april] = books.ok("statements", "data", "2026-04", "--party", "t1")["contracts"]
+    # April's own: 2 x 50.00 = 100.00; commission 20.00; withholding 10% of 80.00 = 8.00; net 72.00
+    assert (april["brand_due"], april["commission"], april["withholding"]) == (
+        "100.00",
+        "20.00",
+        "8.00",
+    )
+    # March again at 50.00: 500.00, commission 100.00, withholding 40.00, net 360.00; the
+    # difference to what March issued is carried, every component negative
+    [march_again] = april["prior_period_adjustments"]
+    assert {k: march_again[k] for k in ("period", "usage", "brand_due", "commission")} == {
+        "period": "2026-03",
+        "usage": "-500.00",
+        "brand_due": "-500.00",
+        "commission": "-100.00",
+    }
+    assert (march_again["withholding"], march_again["talent_net"]) == ("-40.00", "-360.00")
+
+    # Talent: 72.00 - 360.00 = -288.00: nothing paid, the debt carried forward
+    assert summary(books, "2026-04", "t1") == {
+        "opening_balance": "0.00",
+        "net_this_period": "-288.00",
+        "adjustments": "0.00",
+        "balance": "-288.00",
+        "carried_forward": "-288.00",
+        "payable": "0.00",
+        "min_payout": "0.00",
+    }
+    # Agency: commission 20.00 - 100.00 = -80.00: payable 0.00, -80.00 carried
+    assert summary(books, "2026-04", "ag") == {
+        "commission": "-80.00",
+        "opening_balance": "0.00",
+        "adjustments": "0.00",
+        "balance": "-80.00",
+        "carried_forward": "-80.00",
+        "payable": "0.00",
+        "min_payout": "100.00",
+    }
+    # Brand: 100.00 - 500.00 = -400.00: a credit note for 400.00 correcting March's invoice
+    brand = books.ok("statements", "data", "2026-04", "--party", "b1")
+    assert brand["summary"]["due"] == {"EUR": "-400.00"}
+    assert brand["documents"] == [
+        {
+            "document": "credit_note",
+            "number": "CN-2026-04-B-b1-EUR",
+            "currency": "EUR",
+            "total": "400.00",
+            "corrects": [{"period": "2026-03", "number": "ST-2026-03-B-b1-EUR"}],
+            "reasons": [
+                {
+                    "contract": "K1",
+                    "period": "2026-03",
+                    "changes": [{"change": "amendment", "detail": "revision 1 replaced by 2"}],
+                    "amount": "-500.00",
+                }
+            ],
+        }
+    ]
+    # Withholding reverses: 8.00 - 40.00 = -32.00 less withholding payable
+    assert _balance(books, "withholding:t1:payable", "EUR") == "48.00"  # 80.00 - 32.00
+    assert _balance(books, "agency:ag:payable", "EUR") == "-80.00"
+    assert _balance(books, "talent:t1:payable", "EUR") == "-288.00"
+
+    # May: 30 x 50.00 = 1500.00; commission 300.00; withholding 120.00; net 1080.00
+    books.ok("ingest", books.write("m5.csv", publications("b", 5, 30)), "--brand", "b1")
+    close(books, "2026-05")
+    assert summary(books, "2026-05", "t1") == {
+        "opening_balance": "-288.00",
+        "net_this_period": "1080.00",
+        "adjustments": "0.00",
+        "balance": "792.00",
+        "carried_forward": "0.00",
+        "payable": "792.00",
+        "min_payout": "0.00",
+    }
+    # the agency is paid only what exceeds its debt: 300.00 - 80.00 = 220.00
+    assert summary(books, "2026-05", "ag") == {
+        "commission": "300.00",
+        "opening_balance": "-80.00",
+        "adjustments": "0.00",
+        "balance": "220.00",
+        "carried_forward": "0.00",
+        "payable": "220.00",
+        "min_payout": "100.00",
+    }
+    brand = books.ok("statements", "data", "2026-05", "--party", "b1")
+    assert [(d["document"], d["number"], d["total"]) for d in brand["documents"]] == [
+        ("invoice", "ST-2026-05-B-b1-EUR", "1500.00")
+    ]
+    # paid in all = earned in all: talent 720 + 0 + 792 = 1512 = 360 + 72 + 1080 (March, April,
+    # May at the new price); agency 200 + 0 + 220 = 420 = 100 + 20 + 300
+    assert _paid(books, "talent:t1:payable") == "1512.00"
+    assert _paid(books, "agency:ag:payable") == "420.00"
+    assert _balance(books, "agency:ag:payable", "EUR") == "0.00"
+    assert _balance(books, "talent:t1:payable", "EUR") == "0.00"
+
+
+def test_a_brand_gets_a_credit_note_in_one_currency_and_an_invoice_in_another(
+    books: Books,
+) -> None:
+    books.ok("parties", "import", books.write("parties.toml", PARTIES + SECOND_TALENT))
+    books.ok("fx", "import", books.write("fx.csv", FX))
+    books.ok("contracts", "import", books.write("K1.toml", CONTRACT.replace("PRICE", "100.00")))
+    books.ok("contracts", "import", books.write("K2.toml", USD_CONTRACT))
+    books.ok("ingest", books.write("m3.csv", publications("m", 3, 4)), "--brand", "b1")
+    close(books, "2026-03")
+    books.ok(
+        "contracts",
+        "import",
+        books.write("K1.toml", CONTRACT.replace("PRICE", "40.00")),
+        "--amend",
+    )
+    books.ok("ingest", books.write("m4.csv", publications("u", 4, 3, "w2")), "--brand", "b1")
+    close(books, "2026-04")
+    brand = books.ok("statements", "data", "2026-04", "--party", "b1")
+    # EUR: March recomputed 4 x 40.00 = 160.00 against 400.00 issued: -240.00, a credit note;
+    # USD: 3 x 30.00 = 90.00 of April's own usage, an invoice
+    assert brand["summary"]["due"] == {"EUR": "-240.00", "USD": "90.00"}
+    assert [
+        (d["document"], d["number"], d["currency"], d["total"], d["corrects"])
+        for d in brand["documents"]
+    ] == [
+        (
+            "credit_note",
+            "CN-2026-04-B-b1-EUR",
+            "EUR",
+            "240.00",
+            [{"period": "2026-03", "number": "ST-2026-03-B-b1-EUR"}],
+        ),
+        ("invoice", "ST-2026-04-B-b1-USD", "USD", "90.00", []),
+    ]
+    rendered = books.ok("statements", "render", "2026-04", "--type", "brand")
+    names = sorted(p.rsplit("/", 1)[-1] for p in rendered["files"])
+    assert names == ["ST-2026-04-B-b1-EUR.pdf", "ST-2026-04-B-b1-USD.pdf"]
+    folder = books.root / "statements" / "2026-04"
+    credit = _pdf_text(folder / "ST-2026-04-B-b1-EUR.pdf")
+    assert "Credit note CN-2026-04-B-b1-EUR" in credit
+    assert "ST-2026-03-B-b1-EUR" in credit  # the invoice it corrects
+    assert "Total credited" in credit and "240.00" in credit
+    assert "Amendment" in credit
+    invoice = _pdf_text(folder / "ST-2026-04-B-b1-USD.pdf")
+    assert "Invoice ST-2026-04-B-b1-USD" in invoice and "Credit note" not in invoice
+
+
+def test_a_credit_note_speaks_the_brands_locale(books: Books) -> None:
+    parties = PARTIES.replace(
+        'currency = "EUR"\n\n    [[twins]]', 'currency = "EUR"\n    locale = "de"\n\n    [[twins]]'
+    )
+    books.ok("parties", "import", books.write("parties.toml", parties))
+    books.ok("contracts", "import", books.write("K1.toml", CONTRACT.replace("PRICE", "100.00")))
+    books.ok("ingest", books.write("m3.csv", publications("m", 3, 2)), "--brand", "b1")
+    close(books, "2026-03")
+    books.ok(
+        "contracts", "import", books.write("K1.toml", CONTRACT.replace("PRICE", "10.00")), "--amend"
+    )
+    books.ok("settle", "run", "2026-04")
+    books.ok("statements", "render", "2026-04", "--type", "brand", "--out", books.files / "de")
+    text = _pdf_text(books.files / "de" / "ST-2026-04-B-b1-EUR.pdf")
+    assert "Gutschrift CN-2026-04-B-b1-EUR" in text
+
+
+def _pdf_text(path: object) -> str:
+    from pypdf import PdfReader
+
+    return " ".join((page.extract_text() or "") for page in PdfReader(str(path)).pages)
+
+
+def _balance(books: Books, account: str, currency: str) -> str:
+    """Credit balance (owed to the party) of one account, from `balances --json`."""
+    rows = books.ok("balances")["accounts"]
+    for row in rows:
+        if row["account"] == account and row["currency"] == currency:
+            return str(-_dec(row["balance"]))
+    return "0.00"
+
+
+def _paid(books: Books, account: str) -> str:
+    """Everything paid out of one payable account so far."""
+    total = _dec("0.00")
+    with books.workspace.engine.connect() as conn:
+        for (debit,) in conn.exec_driver_sql(
+            "SELECT p.debit FROM postings p JOIN journal_entries e ON e.seq = p.entry_seq "
+            f"WHERE e.kind = 'payout' AND p.account = '{account}'"
+        ):
+            total += _dec(str(debit))
+    return str(total.quantize(_dec("0.01")))
+
+
+def _dec(text: str):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    return Decimal(text)
