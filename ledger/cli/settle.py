@@ -20,7 +20,7 @@ from ledger.rating.explain import explain_line, parse_line_id
 from ledger.settlement import service
 from ledger.storage.codec import contract_from_json
 from ledger.storage.db import reading
-from ledger.storage.repo import committed_batches, load_contracts, load_parties
+from ledger.storage.repo import all_batches, committed_batches, load_contracts, load_parties
 from ledger.storage.tables import ContractRow, PeriodRow
 
 
@@ -230,8 +230,8 @@ def register(app: typer.Typer) -> None:
             parties = load_parties(session)
             contract = next((c for c in load_contracts(session) if c.id == key.contract), None)
             if period_row is not None and period_row.status == "closed":
-                covered = json.loads(period_row.batches)
-                batches = {k: v for k, v in batches.items() if k in covered}
+                covered = json.loads(period_row.batches)  # withdrawn since, or not
+                batches = {b.id: b for b in all_batches(session) if b.id in covered}
                 revision = json.loads(period_row.contracts).get(key.contract)
                 row = session.get(ContractRow, (key.contract, revision)) if revision else None
                 contract = contract_from_json(row.body) if row else None

@@ -11,6 +11,7 @@ from ledger.cli import open_workspace, output, workspace_root
 from ledger.cli.progress import progress_bar
 from ledger.cli.reference import JSON
 from ledger.ingest.batch import ingest_file
+from ledger.ingest.void import void_batch
 from ledger.storage.db import reading
 from ledger.storage.repo import all_batches, iso
 
@@ -76,6 +77,9 @@ def register(app: typer.Typer) -> None:
                 "periods": json.loads(b.periods),
                 "quarantine": b.quarantine,
                 "created_at": iso(b.created_at),
+                "void": None
+                if b.voided_at is None
+                else {"at": iso(b.voided_at), "reason": b.void_reason, "by": b.voided_by},
             }
             for b in rows
         ]
@@ -110,6 +114,33 @@ def register(app: typer.Typer) -> None:
                 for d in docs
             ],
             right=["read", "accepted", "dupes", "rejected"],
+        )
+
+    @batches.command("void")
+    def batches_void(
+        ctx: typer.Context,
+        batch_id: str = typer.Argument(..., metavar="BATCH_ID"),
+        reason: str = typer.Option(..., "--reason", help="Why the batch is withdrawn."),
+        by: str = typer.Option(
+            "finance", "--by", help="Who withdraws it (kept in the audit trail)."
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Withdraw a committed batch: its events stop counting from the next settlement.
+
+        Closed months it covered keep their figures; the next open month carries the reversal as
+        prior-period adjustments. The file can then be ingested again (e.g. under the right brand).
+
+        Example: twinledger batches void 3f2a9c1e --reason "sent under the wrong brand" --by anna
+        """
+        voided = void_batch(open_workspace(ctx), batch_id, reason, by)
+        if as_json:
+            output.print_json(voided.as_dict())
+            return
+        months = ", ".join(voided.periods) or "no month"
+        output.line(
+            f"batch {voided.batch_id} of {voided.brand} is void ({months}); "
+            f"the reversal settles in {voided.settled_in}"
         )
 
     @app.command()

@@ -20,6 +20,11 @@ def period_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def next_period(period: str) -> str:
+    year, month = parse_period(period)
+    return f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
+
+
 def period_bounds(period: str) -> tuple[date, date]:
     """First and last day of the month: ``period_bounds("2028-02")`` is Feb 1 and Feb 29, 2028."""
     year, month = parse_period(period)

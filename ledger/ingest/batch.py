@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
 from ledger.ingest.parse import CHUNK_ROWS, file_sha256
@@ -96,9 +96,11 @@ def _already(row: BatchRow) -> IngestResult:
 
 
 def _remove_orphans(workspace: Workspace, session: Session) -> None:
-    """Delete event files and staging directories that no committed batch or live ingest owns."""
+    """Delete event files and staging directories that no committed or void batch, nor a live
+    ingest, owns (a void batch's events stay for the closed periods that covered them)."""
     referenced = set()
-    for p in session.exec(select(BatchRow.events_path).where(BatchRow.status == "committed")):
+    kept = select(BatchRow.events_path).where(col(BatchRow.status).in_(("committed", "void")))
+    for p in session.exec(kept):
         if p:
             path = workspace.path(p)
             referenced.add(path.parent if path.name == PARTS_GLOB else path)

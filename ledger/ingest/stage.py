@@ -26,7 +26,7 @@ import polars as pl
 from ledger.ingest.parse import CHUNK_ROWS, iter_parse_log, originals
 from ledger.ingest.profile import Profile
 from ledger.ingest.schema import CANONICAL_COLUMNS, EVENT_SCHEMA, REJECTED_SCHEMA, dedupe
-from ledger.storage.events import connect, parquet_list_sql
+from ledger.storage.events import parquet_list_sql, private_connection
 
 STAGE_SUFFIX = ".stage"
 PARTS_GLOB = "*.parquet"
@@ -144,7 +144,7 @@ def _months(events: pl.DataFrame) -> set[str]:
 
 
 def _duckdb(staged: Staged, memory: str = "1GB") -> duckdb.DuckDBPyConnection:
-    con = connect()
+    con = private_connection()
     con.execute(f"SET memory_limit = '{memory}'")
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = '{staged.directory / 'duckdb.tmp'}'")
@@ -268,7 +268,7 @@ def write_quarantine(staged: Staged, final: Path) -> bool:
     """Write every rejected row, in line order, to a CSV beside the parts; False when none."""
     if not staged.rejects:
         return False
-    con = connect()
+    con = private_connection()
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = '{staged.directory / 'duckdb.tmp'}'")
     con.execute(

@@ -85,7 +85,8 @@ class FxRateRow(SQLModel, table=True):
 
 
 class BatchRow(SQLModel, table=True):
-    """An ingested file. Only ``committed`` batches are visible to rating."""
+    """An ingested file. Only ``committed`` batches are visible to rating; a ``void`` batch was
+    withdrawn (`batches void`): its events stay stored for the closed periods that covered it."""
 
     __tablename__ = "batches"
     __table_args__ = (UniqueConstraint("brand", "file_sha256", "status_key"),)
@@ -93,8 +94,8 @@ class BatchRow(SQLModel, table=True):
     brand: str = Field(index=True)
     source_file: str
     file_sha256: str
-    status: str  # committed | rejected
-    status_key: str  # = id for rejected batches, "committed" otherwise: one commit per file
+    status: str  # committed | rejected | void
+    status_key: str  # "committed" while committed, else the id: one live commit per file
     rows_read: int
     accepted: int
     duplicates: int
@@ -103,6 +104,9 @@ class BatchRow(SQLModel, table=True):
     events_path: str | None = None  # relative to the workspace
     periods: str = "[]"  # JSON list of YYYY-MM the accepted events fall in
     created_at: datetime
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+    voided_by: str | None = None
 
 
 class PeriodRow(SQLModel, table=True):

@@ -319,3 +319,71 @@ def _dec(text: str):  # type: ignore[no-untyped-def]
     from decimal import Decimal
 
     return Decimal(text)
+
+
+def test_a_batch_sent_under_the_wrong_brand_is_voided_and_ingested_again(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", PARTIES + SECOND_TALENT))
+    books.ok("contracts", "import", books.write("K1.toml", CONTRACT.replace("PRICE", "100.00")))
+    second = USD_CONTRACT.replace('id = "K2"', 'id = "K3"').replace('brand = "b1"', 'brand = "b2"')
+    second = second.replace('currency = "USD"', 'currency = "EUR"').replace("w2", "w1")
+    brand_two = '\n    [[brands]]\n    id = "b2"\n    name = "Brand Two"\n    currency = "EUR"\n'
+    books.ok("parties", "import", books.write("parties.toml", PARTIES + SECOND_TALENT + brand_two))
+    books.ok("contracts", "import", books.write("K3.toml", second))
+    log = books.write("m3.csv", publications("m", 3, 3))
+    wrong = books.ok("ingest", log, "--brand", "b1")  # b2's log, sent as b1's
+    close(books, "2026-03")
+    assert summary(books, "2026-03", "b1") == {"due": {"EUR": "300.00"}}
+
+    voided = books.ok("batches", "void", wrong["batch_id"], "--reason", "b2's log", "--by", "anna")
+    assert voided == {
+        "batch_id": wrong["batch_id"],
+        "status": "void",
+        "brand": "b1",
+        "periods": ["2026-03"],
+        "settled_in": "2026-04",
+        "reason": "b2's log",
+        "by": "anna",
+        "voided_at": voided["voided_at"],
+    }
+    [listed] = books.ok("batches", "list")["batches"]
+    assert (listed["status"], listed["void"]["reason"], listed["void"]["by"]) == (
+        "void",
+        "b2's log",
+        "anna",
+    )
+    assert "batch " + wrong["batch_id"] + " is void" in books.refused(
+        "batches", "void", wrong["batch_id"], "--reason", "again"
+    )
+    # the same file, now under the right brand: 3 x 30.00 at K3's price
+    right = books.ok("ingest", log, "--brand", "b2")
+    assert (right["status"], right["accepted"], right["duplicates"]) == ("committed", 4, 0)
+    close(books, "2026-04")
+
+    # b1's March is reversed in April: -300.00, a credit note naming the withdrawn batch
+    b1 = books.ok("statements", "data", "2026-04", "--party", "b1")
+    [k1] = b1["contracts"]
+    assert [(a["period"], a["brand_due"]) for a in k1["prior_period_adjustments"]] == [
+        ("2026-03", "-300.00")
+    ]
+    [credit] = b1["documents"]
+    assert (credit["document"], credit["total"]) == ("credit_note", "300.00")
+    assert credit["reasons"][0]["changes"] == [
+        {"change": "withdrawn_batch", "detail": f"batch {wrong['batch_id']} withdrawn"}
+    ]
+    # b2's March arrives late in April: 3 x 30.00 = 90.00, named as late events
+    b2 = books.ok("statements", "data", "2026-04", "--party", "b2")
+    [invoice] = b2["documents"]
+    assert (invoice["document"], invoice["total"]) == ("invoice", "90.00")
+    assert invoice["reasons"][0]["changes"] == [
+        {"change": "late_events", "detail": f"events in batch {right['batch_id']}"}
+    ]
+    # March as issued is unchanged, and explain still shows the withdrawn batch's events
+    assert summary(books, "2026-03", "b1") == {"due": {"EUR": "300.00"}}
+    explained = books.ok("explain", "2026-03:K1:v0:r1")
+    assert {e["batch_id"] for e in explained["events"]} == {wrong["batch_id"]}
+    # the void is in the journal's audit trail
+    with books.workspace.engine.connect() as conn:
+        memo = conn.exec_driver_sql(
+            "SELECT memo FROM journal_entries WHERE kind = 'void'"
+        ).scalar_one()
+    assert memo == f"batch {wrong['batch_id']} of b1 (m3.csv) withdrawn by anna: b2's log"

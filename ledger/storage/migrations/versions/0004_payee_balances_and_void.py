@@ -1,4 +1,5 @@
-"""agencies: min_payout (smaller commission balances carry forward, as for talents)
+"""agencies: min_payout (smaller commission balances carry forward, as for talents);
+batches: who withdrew a batch, when and why (`batches void`)
 
 Revision ID: 0004
 Revises: 0003
@@ -26,7 +27,16 @@ def upgrade() -> None:
             )
         )
 
+    with op.batch_alter_table("batches") as batch:
+        batch.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("void_reason", sa.String(), nullable=True))
+        batch.add_column(sa.Column("voided_by", sa.String(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("batches") as batch:
+        batch.drop_column("voided_by")
+        batch.drop_column("void_reason")
+        batch.drop_column("voided_at")
     with op.batch_alter_table("agencies") as batch:
         batch.drop_column("min_payout")
