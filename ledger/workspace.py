@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from ledger.errors import LedgerError
+from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
 
 SETTINGS_FILE = "workspace.toml"
@@ -62,7 +63,10 @@ class Workspace:
                 f"database_url = {_toml_string(url)}\n\n"
                 "[issuer]\n"
                 'name = "twinledger clearing house"\n'
-                'payment_terms = "Payment due within 30 days of the invoice date."\n',
+                'payment_terms = "Payment due within 30 days of the invoice date."\n\n'
+                "[fx]\n"
+                "# a conversion uses a rate at most this many days older than its date\n"
+                f"max_age_days = {DEFAULT_MAX_AGE_DAYS}\n",
                 encoding="utf-8",
             )
             workspace = cls.open(root)
@@ -100,6 +104,18 @@ class Workspace:
     def issuer(self) -> dict[str, str]:
         issuer = self.settings.get("issuer", {})
         return {str(k): str(v) for k, v in issuer.items()} if isinstance(issuer, dict) else {}
+
+    @property
+    def fx_max_age_days(self) -> int:
+        """How many days older than its date a conversion's rate may be (`[fx] max_age_days`)."""
+        fx = self.settings.get("fx", {})
+        value = fx.get("max_age_days", DEFAULT_MAX_AGE_DAYS) if isinstance(fx, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+            raise LedgerError(
+                f"{self.root / SETTINGS_FILE}: [fx] max_age_days must be a whole number of days "
+                f"from 0 to 366, got {value!r}"
+            )
+        return value
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
