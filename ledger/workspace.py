@@ -2,7 +2,7 @@
 rendered statements, plus the relational database (a SQLite file inside it by default).
 
     twinledger-data/
-      workspace.toml        settings: database_url, issuer details, payment terms
+      workspace.toml        settings: database_url, issuer details, payment terms, [fx] max_age_days
       ledger.db             SQLite (unless database_url points elsewhere)
       events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
