@@ -155,8 +155,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             output.print_json(result.as_dict())
             return
+        rates = f"{result.rates} rate{'' if result.rates == 1 else 's'}"
         output.line(
-            f"imported {result.rates} rates: {result.new} new, {result.unchanged} unchanged, "
+            f"imported {rates}: {result.new} new, {result.unchanged} unchanged, "
             f"{len(result.updated)} updated"
         )
         for change in (c.as_dict() for c in result.updated[:SHOWN]):

@@ -109,3 +109,20 @@ def test_a_new_rate_that_would_replace_a_closed_periods_rate_is_refused(books: B
         books.ok("fx", "import", books.write("aed.csv", "Date,AED,\n2026-04-30,4.0075,\n"))["new"]
         == 1
     )
+
+
+def test_the_output_lists_the_first_20_updated_rates(books: Books) -> None:
+    days = [f"2026-03-{d:02d}" for d in range(2, 27)]  # 25 dates, no period closed
+    books.ok(
+        "fx", "import", books.write("a.csv", "Date,USD,\n" + "".join(f"{d},1.08,\n" for d in days))
+    )
+    result = books.cli(
+        "fx", "import", books.write("b.csv", "Date,USD,\n" + "".join(f"{d},1.09,\n" for d in days))
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == "imported 25 rates: 0 new, 0 unchanged, 25 updated"
+    assert lines[1] == "updated USD 2026-03-02: 1.08 -> 1.09 (no closed period used it)"
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == "... and 5 more updated (see --json)"
+    one = books.cli("fx", "import", books.write("c.csv", "Date,USD,\n2026-03-02,1.090,\n"))
+    assert one.stdout == "imported 1 rate: 0 new, 1 unchanged, 0 updated\n"
