@@ -2,33 +2,58 @@
 
 Rates are kept as the ECB publishes them: units of a currency per 1 EUR, per date. A cross rate goes
 through EUR, and a conversion on a date uses, for each currency, the rate of the last date on or
-before it that has one. A missing rate is an error naming the currency and date, never a silent 1.
+before it that has one, if that rate is at most ``max_age_days`` old. A missing or older rate is an
+error naming the currency and the date of the last rate seen, never a silent 1.
+
+Reading the ECB's files is ``ledger.refdata.ecb``'s job; this module holds the table and the
+bounds every stored rate keeps.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Context, Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Context, Decimal
 
-from ledger.errors import LedgerError, Problem
-from ledger.money import is_currency, round_money
+from ledger.errors import LedgerError
+from ledger.money import round_money
 
 BASE = "EUR"
-NO_RATE = ("", "N/A")
+# A rate older than this (days before the date asked for) is stale; `[fx] max_age_days` in
+# workspace.toml sets it per workspace.
+DEFAULT_MAX_AGE_DAYS = 7
+# Plausible rates: units per 1 EUR between these bounds, with at most RATE_DIGITS significant
+# digits and at most RATE_PLACES decimal places (the stored column's scale). The ECB's own
+# extremes (IDR around 17,000; TRL around 1,900,000 before 2005) sit well inside.
+RATE_MIN = Decimal("0.000001")
+RATE_MAX = Decimal("1000000000")
+RATE_DIGITS = 12
+RATE_PLACES = 12
 # Cross rates are quotients; this context fixes their precision whatever the caller's context is.
 CROSS = Context(prec=28)
 EXACT = Context(prec=60)
 
 
 class FxMissing(LedgerError):
-    """No rate for a currency on or before a date."""
+    """No rate for a currency on or before a date, or only one older than the table allows."""
+
+
+def rate_problem(value: Decimal) -> str | None:
+    """Why ``value`` cannot be a rate in units per 1 EUR, or None if it can."""
+    if not value.is_finite() or value <= 0:
+        return "a rate must be a positive number"
+    if not RATE_MIN <= value <= RATE_MAX:
+        return f"a rate must lie between {RATE_MIN} and {RATE_MAX:.0f} units per EUR"
+    _, digits, exponent = value.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    if len(digits) > RATE_DIGITS:
+        return f"a rate has at most {RATE_DIGITS} significant digits"
+    if -exponent > RATE_PLACES:
+        return f"a rate has at most {RATE_PLACES} decimal places"
+    return None
 
 
 @dataclass(frozen=True)
@@ -54,22 +79,32 @@ class _Series:
 
 @dataclass(frozen=True)
 class FxTable:
-    """Units of each currency per 1 EUR by date; immutable once built."""
+    """Units of each currency per 1 EUR by date; immutable once built.
+
+    A conversion on a date uses a rate at most ``max_age_days`` older than that date.
+    """
 
     series: Mapping[str, _Series] = field(default_factory=dict)
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[date, str, Decimal]]) -> FxTable:
+    def from_rows(
+        cls,
+        rows: Iterable[tuple[date, str, Decimal]],
+        max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    ) -> FxTable:
         """Build from (date, currency, units per EUR) rows in any order.
 
-        The same (date, currency) twice with different values is refused.
+        The same (date, currency) twice with different values is refused, and so is a rate
+        outside the plausible bounds (`rate_problem`).
         """
         by_currency: dict[str, dict[date, Decimal]] = {}
         for day, currency, per_eur in rows:
             if not isinstance(per_eur, Decimal):
                 raise TypeError(f"{currency} on {day}: rate must be a Decimal")
-            if per_eur <= 0:
-                raise LedgerError(f"{currency} on {day}: rate must be positive, got {per_eur}")
+            wrong = rate_problem(per_eur)
+            if wrong:
+                raise LedgerError(f"{currency} on {day}: {wrong}, got {per_eur}")
             known = by_currency.setdefault(currency, {})
             if day in known and known[day] != per_eur:
                 raise LedgerError(
@@ -80,7 +115,7 @@ class FxTable:
         for currency, values in sorted(by_currency.items()):
             days = tuple(sorted(values))
             series[currency] = _Series(days, tuple(values[d] for d in days))
-        return cls(series)
+        return cls(series, max_age_days)
 
     def rows(self) -> Iterator[tuple[date, str, Decimal]]:
         """Every stored rate as (date, currency, units per EUR), by currency then date."""
@@ -100,7 +135,13 @@ class FxTable:
         index = bisect_right(line.dates, on) if line else 0
         if line is None or index == 0:
             raise FxMissing(f"no {pair} rate for {currency} on or before {on.isoformat()}")
-        return line.per_eur[index - 1], line.dates[index - 1]
+        day = line.dates[index - 1]
+        if (on - day).days > self.max_age_days:
+            raise FxMissing(
+                f"no {pair} rate for {currency} on {on.isoformat()}: the last {currency} rate "
+                f"is of {day.isoformat()}, more than {self.max_age_days} days before"
+            )
+        return line.per_eur[index - 1], day
 
     def rate(self, from_currency: str, to_currency: str, on: date) -> FxRate:
         """Units of ``to_currency`` per 1 ``from_currency`` on ``on`` (cross rate via EUR)."""
@@ -121,83 +162,10 @@ class FxTable:
         return round_money(EXACT.multiply(amount, fx.rate), to_currency), fx
 
 
-def parse_ecb_csv(path: Path) -> tuple[FxTable, list[Problem]]:
-    """Read an ECB reference-rate CSV (``Date,USD,JPY,...``; values per 1 EUR).
-
-    Blank or ``N/A`` cells have no rate; an unnamed trailing column (the ECB's trailing comma) is
-    ignored. Every problem names the file, the line and the column; good cells are kept.
-    """
-    name = str(path)
-    problems: list[Problem] = []
-    rows: list[tuple[date, str, Decimal]] = []
-
-    def problem(line: int, column: str | None, message: str) -> None:
-        problems.append(Problem(name, f"line {line}", column, message))
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(Problem(name, None, None, f"cannot read: {error}"))
-        return FxTable(), problems
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        problem(1, None, "empty file: expected a header `Date,USD,JPY,...`")
-        return FxTable(), problems
-    header = [cell.strip() for cell in header]
-    if not header or header[0] != "Date":
-        problem(1, "column 1", f"expected `Date`, found {header[0] if header else ''!r}")
-        return FxTable(), problems
-    columns: dict[int, str] = {}
-    for index, code in enumerate(header[1:], start=1):
-        where = f"column {index + 1} ({code})" if code else f"column {index + 1}"
-        if not code:
-            if index != len(header) - 1:
-                problem(1, where, "a column without a currency code")
-        elif code == BASE:
-            problem(1, where, "EUR is the base currency (1 EUR = 1 EUR); drop the column")
-        elif not is_currency(code):
-            problem(1, where, f"{code!r} is not an ISO 4217 currency code")
-        elif code in columns.values():
-            problem(1, where, f"{code} appears twice in the header")
-        else:
-            columns[index] = code
-    seen: dict[date, int] = {}
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        raw_day = cells[0].strip()
-        try:
-            if len(raw_day) != 10:
-                raise ValueError(raw_day)
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            problem(line, "column 1 (Date)", f"{raw_day!r} is not a date (YYYY-MM-DD)")
-            continue
-        if day in seen:
-            problem(line, "column 1 (Date)", f"{day} already given on line {seen[day]}")
-            continue
-        seen[day] = line
-        if len(cells) > len(header):
-            extra = [c for c in cells[len(header) :] if c.strip()]
-            if extra:
-                problem(line, f"column {len(header) + 1}", "more values than header columns")
-        for index, code in columns.items():
-            raw = cells[index].strip() if index < len(cells) else ""
-            if raw.upper() in NO_RATE:
-                continue
-            where = f"column {index + 1} ({code})"
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                problem(line, where, f"{raw!r} is not a number")
-                continue
-            if not value.is_finite() or value <= 0:
-                problem(line, where, f"rate must be a positive number, got {raw!r}")
-                continue
-            rows.append((day, code, value))
-    return FxTable.from_rows(rows), problems
-
-
-__all__ = ["FxMissing", "FxRate", "FxTable", "parse_ecb_csv"]
+__all__ = [
+    "DEFAULT_MAX_AGE_DAYS",
+    "FxMissing",
+    "FxRate",
+    "FxTable",
+    "rate_problem",
+]

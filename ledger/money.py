@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from babel.core import get_global
+
 # ISO 4217 minor units (the standard's own table, not CLDR's display digits: HUF, IDR, COP are 2,
 # IQD is 3). Every active code is listed so that an unknown currency is an error, never a guess.
+# BGN is not: Bulgaria adopted the euro on 2026-01-01 and the lev ceased to be legal tender on
+# 2026-01-31, so it is a withdrawn code (below) like HRK.
 MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys(
         """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BMD BND BOB BRL BSD BTN BWP BYN
     BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
     GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR
     LRD LSL MAD MDL MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB
@@ -47,6 +51,25 @@ MINOR_UNITS: dict[str, int] = {
 }
 
 
+def _withdrawn() -> frozenset[str]:
+    """Codes of currencies that a territory once used and no longer does (ISO 4217 list three).
+
+    Taken from CLDR's history of each territory's currencies, as Babel ships it, rather than kept
+    by hand: CLDR records each currency a territory used with the date it ceased to be tender
+    (CYP to 2008-01-31, HRK to 2023-01-14, BGN to 2026-01-31, ...). The set also holds a few
+    pre-ISO codes that CLDR gives to old currencies; none of them is an active code. The codes
+    taken out of the active table above are added whatever CLDR version is installed.
+    """
+    history = get_global("territory_currencies")
+    ended = {code for entries in history.values() for code, _, until, *_ in entries if until}
+    return frozenset((ended | {"BGN", "HRK"}) - MINOR_UNITS.keys())
+
+
+# Withdrawn ISO 4217 codes: valid in historic data (the ECB's rate history has columns for CYP,
+# EEK, TRL, HRK, ...) but never the currency of a party or a contract.
+WITHDRAWN: frozenset[str] = _withdrawn()
+
+
 class MoneyError(ValueError):
     """A value that cannot be money (a float, garbage text, an unknown currency)."""
 
@@ -76,7 +99,13 @@ def dec(value: object) -> Decimal:
 
 
 def is_currency(code: str) -> bool:
+    """An active ISO 4217 code: the only kind a party or a contract may use."""
     return code in MINOR_UNITS
+
+
+def is_withdrawn_currency(code: str) -> bool:
+    """An ISO 4217 code of a currency no longer in use (CYP, DEM, HRK, BGN, ...)."""
+    return code in WITHDRAWN
 
 
 def minor_units(currency: str) -> int:

@@ -2,7 +2,7 @@
 rendered statements, plus the relational database (a SQLite file inside it by default).
 
     twinledger-data/
-      workspace.toml        settings: database_url, issuer details, payment terms
+      workspace.toml        settings: database_url, issuer details, payment terms, [fx] max_age_days
       ledger.db             SQLite (unless database_url points elsewhere)
       events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from ledger.errors import LedgerError
+from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
 
 SETTINGS_FILE = "workspace.toml"
@@ -62,7 +63,10 @@ class Workspace:
                 f"database_url = {_toml_string(url)}\n\n"
                 "[issuer]\n"
                 'name = "twinledger clearing house"\n'
-                'payment_terms = "Payment due within 30 days of the invoice date."\n',
+                'payment_terms = "Payment due within 30 days of the invoice date."\n\n'
+                "[fx]\n"
+                "# a conversion uses a rate at most this many days older than its date\n"
+                f"max_age_days = {DEFAULT_MAX_AGE_DAYS}\n",
                 encoding="utf-8",
             )
             workspace = cls.open(root)
@@ -100,6 +104,18 @@ class Workspace:
     def issuer(self) -> dict[str, str]:
         issuer = self.settings.get("issuer", {})
         return {str(k): str(v) for k, v in issuer.items()} if isinstance(issuer, dict) else {}
+
+    @property
+    def fx_max_age_days(self) -> int:
+        """How many days older than its date a conversion's rate may be (`[fx] max_age_days`)."""
+        fx = self.settings.get("fx", {})
+        value = fx.get("max_age_days", DEFAULT_MAX_AGE_DAYS) if isinstance(fx, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+            raise LedgerError(
+                f"{self.root / SETTINGS_FILE}: [fx] max_age_days must be a whole number of days "
+                f"from 0 to 366, got {value!r}"
+            )
+        return value
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)

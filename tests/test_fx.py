@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.errors import LedgerError
-from ledger.fx import FxMissing, FxTable, parse_ecb_csv
+from ledger.fx import FxMissing, FxTable
+from ledger.refdata.ecb import read_ecb_file
 
 # 2026-03-27 is a Friday; the 28th and 29th are a weekend without rates.
 ECB_CSV = (
@@ -23,7 +24,7 @@ ECB_CSV = (
 def table(tmp_path):
     path = tmp_path / "eurofxref-hist.csv"
     path.write_text(ECB_CSV, encoding="utf-8")
-    table, problems = parse_ecb_csv(path)
+    table, problems = read_ecb_file(path)
     assert problems == []
     return table
 
@@ -90,7 +91,7 @@ def test_round_trip_within_one_minor_unit(amount, currency):
             (date(2026, 3, 31), "USD", D("1.0800")),
         ]
     )
-    on = date(2026, 4, 30)
+    on = date(2026, 4, 3)  # three days after the rates' date
     there, _ = table.convert(amount, "EUR", currency, on)
     back, _ = table.convert(there, currency, "EUR", on)
     assert abs(back - amount) <= D("0.01")
@@ -112,7 +113,7 @@ def test_problems_name_file_line_and_column(tmp_path):
         "2026-03-30,-1,1,0.85,\n",
         encoding="utf-8",
     )
-    table, problems = parse_ecb_csv(path)
+    table, problems = read_ecb_file(path)
     assert [(p.record, p.field) for p in problems] == [
         ("line 1", "column 3 (XYZ)"),
         ("line 2", "column 4 (GBP)"),
@@ -127,6 +128,37 @@ def test_problems_name_file_line_and_column(tmp_path):
 def test_missing_date_header(tmp_path):
     path = tmp_path / "nodate.csv"
     path.write_text("Day,USD\n2026-03-31,1.08\n", encoding="utf-8")
-    table, problems = parse_ecb_csv(path)
+    table, problems = read_ecb_file(path)
     assert table.currencies == ()
     assert (problems[0].record, problems[0].field) == ("line 1", "column 1")
+
+
+def test_a_rate_older_than_max_age_days_is_stale():
+    rows = [(date(2026, 3, 31), "USD", D("1.08")), (date(2026, 3, 20), "GBP", D("0.85"))]
+    table = FxTable.from_rows(rows)  # 7 days by default
+    assert table.rate("EUR", "USD", date(2026, 4, 7)).date == date(2026, 3, 31)
+    with pytest.raises(FxMissing) as stale:
+        table.rate("EUR", "USD", date(2026, 4, 8))
+    assert str(stale.value) == (
+        "no EUR->USD rate for USD on 2026-04-08: the last USD rate is of 2026-03-31, "
+        "more than 7 days before"
+    )
+    # a cross rate is as old as its older side
+    with pytest.raises(FxMissing, match="the last GBP rate is of 2026-03-20"):
+        table.rate("USD", "GBP", date(2026, 3, 31))
+    same_day = FxTable.from_rows(rows, max_age_days=0)
+    assert same_day.rate("EUR", "USD", date(2026, 3, 31)).rate == D("1.08")
+    with pytest.raises(FxMissing, match="more than 0 days before"):
+        same_day.rate("EUR", "USD", date(2026, 4, 1))
+
+
+def test_from_rows_refuses_implausible_rates():
+    day = date(2026, 3, 31)
+    with pytest.raises(LedgerError) as refused:
+        FxTable.from_rows([(day, "USD", D("1e400"))])
+    assert str(refused.value) == (
+        "USD on 2026-03-31: a rate must lie between 0.000001 and 1000000000 units per EUR, "
+        "got 1E+400"
+    )
+    with pytest.raises(LedgerError, match="at most 12 significant digits"):
+        FxTable.from_rows([(day, "USD", D("1.0800000000001"))])

@@ -13,6 +13,7 @@ from ledger.errors import ValidationFailed
 from ledger.workspace import Workspace
 
 JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+SHOWN = 20  # updated rates listed one a line; --json lists them all
 
 
 def register(app: typer.Typer) -> None:
@@ -145,12 +146,24 @@ def register(app: typer.Typer) -> None:
 
     @fx.command("import")
     def fx_import(ctx: typer.Context, file: Path, as_json: bool = JSON) -> None:
-        """Import reference rates in the ECB CSV layout (units per 1 EUR).
+        """Import ECB reference rates (units per 1 EUR): the history file eurofxref-hist.csv or
+        the daily eurofxref.csv, or either zip as the ECB ships it. Re-importing is safe.
 
-        Example: twinledger fx import eurofxref-hist.csv
+        Example: twinledger fx import eurofxref-hist.zip
         """
-        count = imports.import_fx(open_workspace(ctx), file)
+        result = imports.import_fx(open_workspace(ctx), file)
         if as_json:
-            output.print_json({"rates": count})
-        else:
-            output.line(f"imported {count} rates")
+            output.print_json(result.as_dict())
+            return
+        rates = f"{result.rates} rate{'' if result.rates == 1 else 's'}"
+        output.line(
+            f"imported {rates}: {result.new} new, {result.unchanged} unchanged, "
+            f"{len(result.updated)} updated"
+        )
+        for change in (c.as_dict() for c in result.updated[:SHOWN]):
+            output.line(
+                f"updated {change['currency']} {change['date']}: {change['old']} -> "
+                f"{change['new']} (no closed period used it)"
+            )
+        if len(result.updated) > SHOWN:
+            output.line(f"... and {len(result.updated) - SHOWN} more updated (see --json)")

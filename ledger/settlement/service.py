@@ -99,7 +99,7 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
         period=period,
         parties=parties,
         contracts=contracts,
-        fx=FxTable.from_rows(load_fx_rows(session)),
+        fx=FxTable.from_rows(load_fx_rows(session), workspace.fx_max_age_days),
         event_files=files,
         issued=_issued(session, period),
         opening_balances=opening,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, insert, select
 
 from ledger.domain import Agency, Brand, Contract, Parties, Talent, Twin
 from ledger.storage.codec import contract_from_json, contract_to_json
@@ -18,6 +18,7 @@ from ledger.storage.tables import (
     BrandRow,
     ContractRow,
     FxRateRow,
+    PeriodRow,
     TalentRow,
     TwinRow,
 )
@@ -164,16 +165,29 @@ def store_contract(session: Session, contract: Contract, revision: int) -> Contr
 # -- fx --------------------------------------------------------------------------------------
 
 
-def store_fx_rates(session: Session, rows: Iterable[tuple[date, str, Decimal]]) -> int:
-    count = 0
-    for day, currency, per_eur in rows:
+def store_fx_rates(
+    session: Session,
+    new: Iterable[tuple[date, str, Decimal]],
+    changed: Iterable[tuple[date, str, Decimal]] = (),
+) -> None:
+    """Insert rates not stored yet (in one statement) and overwrite the values of ``changed``."""
+    rows = [{"day": day, "currency": ccy, "per_eur": value} for day, ccy, value in new]
+    if rows:
+        session.execute(insert(FxRateRow), rows)
+    for day, currency, per_eur in changed:
         session.merge(FxRateRow(day=day, currency=currency, per_eur=per_eur))
-        count += 1
-    return count
 
 
 def load_fx_rows(session: Session) -> list[tuple[date, str, Decimal]]:
-    return [(r.day, r.currency, r.per_eur) for r in session.exec(select(FxRateRow))]
+    """Every stored rate as (date, currency, units per EUR); plain rows, not ORM objects (the
+    ECB's history alone is over 200,000 rates)."""
+    query = select(col(FxRateRow.day), col(FxRateRow.currency), col(FxRateRow.per_eur))
+    return [(day, currency, per_eur) for day, currency, per_eur in session.exec(query)]
+
+
+def closed_periods(session: Session) -> list[str]:
+    """Every closed period, oldest first."""
+    return sorted(session.exec(select(PeriodRow.period).where(PeriodRow.status == "closed")).all())
 
 
 # -- batches ---------------------------------------------------------------------------------
