@@ -2,30 +2,41 @@
 rendered statements, plus the relational database (a SQLite file inside it by default).
 
     twinledger-data/
-      workspace.toml        settings: database_url, issuer details, payment terms, [fx] max_age_days
+      workspace.toml        settings: id, database_url, issuer details, payment terms,
+                            [fx] max_age_days
       ledger.db             SQLite (unless database_url points elsewhere)
       events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
       profiles/             brand log profiles (TOML)
       settlements/<period>/ exceptions of each settlement run (Parquet)
       statements/<period>/  rendered PDFs
+
+Every path a workspace stores is relative to it: the default database is
+`database_url = "sqlite:///ledger.db"`, a SQLite file inside the folder, so a folder moved or
+copied whole (`mv`, `cp -r`, a backup restored) is a complete, independent ledger. The workspace's
+`id` is recorded in the database it owns (``ledger.storage.owner``): a workspace whose database
+belongs to another one is refused before anything is written.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.errors import LedgerError
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
+from ledger.storage.owner import Owner, check_owner, claim
 
 SETTINGS_FILE = "workspace.toml"
+OWN_SQLITE = "sqlite:///ledger.db"  # relative: the file inside the workspace
 DEFAULT_DIR = "twinledger-data"
 
 
@@ -44,12 +55,15 @@ class Workspace:
     settings: dict[str, object] = field(default_factory=dict)
 
     @classmethod
-    def init(cls, root: Path, database_url: str | None = None) -> Workspace:
-        """Create the workspace (or upgrade an existing one's schema); idempotent."""
+    def init(cls, root: Path, database_url: str | None = None, adopt: bool = False) -> Workspace:
+        """Create the workspace (or upgrade an existing one's schema); idempotent. ``adopt``
+        makes this folder the owner of its database (a moved, copied or restored workspace whose
+        database lives outside the folder)."""
         root = root.resolve()
         settings_path = root / SETTINGS_FILE
         if settings_path.exists():
             workspace = cls.open(root)
+            workspace.relativise_database()
             if database_url and database_url != workspace.database_url:
                 raise LedgerError(
                     f"{settings_path}: workspace already uses {workspace.database_url}; "
@@ -57,9 +71,11 @@ class Workspace:
                 )
         else:
             root.mkdir(parents=True, exist_ok=True)
-            url = database_url or f"sqlite:///{root / 'ledger.db'}"
+            url = database_url or OWN_SQLITE
             settings_path.write_text(
                 "# twinledger workspace settings\n"
+                f"id = {_toml_string(str(uuid.uuid4()))}\n"
+                "# a SQLite path is relative to this folder\n"
                 f"database_url = {_toml_string(url)}\n\n"
                 "[issuer]\n"
                 'name = "twinledger clearing house"\n'
@@ -72,7 +88,13 @@ class Workspace:
             workspace = cls.open(root)
         for sub in ("events", "quarantine", "profiles", "settlements", "statements", "tmp"):
             (root / sub).mkdir(exist_ok=True)
+        workspace.check_database(creating=True)
+        if not adopt:  # nothing is written into another workspace's database, not even a schema
+            workspace.check_owner(claim_free=False)
         migrate(workspace.engine)
+        if adopt:
+            claim(workspace.engine, workspace.owner)
+        workspace.check_owner()
         return workspace
 
     @classmethod
@@ -90,11 +112,96 @@ class Workspace:
             raise LedgerError(f"{settings_path}: database_url is missing")
         return cls(root=root, database_url=url, settings=settings)
 
+    @property
+    def workspace_id(self) -> str | None:
+        value = self.settings.get("id")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def owner(self) -> Owner:
+        assert self.workspace_id is not None
+        return Owner(self.workspace_id, str(self.root))
+
+    @cached_property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file, resolved against the workspace (None for other databases).
+
+        A relative path is inside the workspace. An absolute path that no longer exists while a
+        file of its name does in the workspace is read as that file: a folder moved before its
+        paths were stored relative to it."""
+        if not self.database_url.startswith("sqlite:///"):
+            return None
+        path = Path(self.database_url.removeprefix("sqlite:///"))
+        if not path.is_absolute():
+            return self.root / path
+        if not path.exists() and (self.root / path.name).exists():
+            return self.root / path.name
+        return path
+
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.database_url)
+        file = self.sqlite_file
+        return make_engine(f"sqlite:///{file}" if file is not None else self.database_url)
+
+    def check_database(self, creating: bool = False) -> None:
+        """Refuse a SQLite database that is missing (opening it would create an empty one)."""
+        file = self.sqlite_file
+        if file is not None and not creating and not file.is_file():
+            raise LedgerError(
+                f"{self.root}: its database {file} does not exist; a workspace keeps its "
+                'SQLite file inside its folder (database_url = "sqlite:///ledger.db")'
+            )
+
+    def ensure_id(self) -> None:
+        """Give a workspace created before workspaces had ids its own (written atomically)."""
+        if self.workspace_id is not None:
+            return
+        settings_path = self.root / SETTINGS_FILE
+        text = settings_path.read_text(encoding="utf-8")
+        new_id = str(uuid.uuid4())
+        tmp = settings_path.with_name(SETTINGS_FILE + ".part")
+        tmp.write_text(f"id = {_toml_string(new_id)}\n" + text, encoding="utf-8")
+        os.replace(tmp, settings_path)
+        self.settings = {"id": new_id, **self.settings}
+
+    def relativise_database(self) -> None:
+        """Store an absolute SQLite path inside the workspace as relative to it (workspaces
+        created before every stored path was relative), so the folder can move."""
+        file = self.sqlite_file
+        if file is None or not Path(self.database_url.removeprefix("sqlite:///")).is_absolute():
+            return
+        if not file.resolve().is_relative_to(self.root):
+            return
+        relative = f"sqlite:///{file.resolve().relative_to(self.root).as_posix()}"
+        self._rewrite_settings(
+            f"database_url = {_toml_string(self.database_url)}",
+            f"database_url = {_toml_string(relative)}",
+        )
+        self.database_url = relative
+        self.__dict__.pop("sqlite_file", None)
+
+    def _rewrite_settings(self, old: str, new: str) -> None:
+        settings_path = self.root / SETTINGS_FILE
+        text = settings_path.read_text(encoding="utf-8")
+        if old not in text:
+            return
+        tmp = settings_path.with_name(SETTINGS_FILE + ".part")
+        tmp.write_text(text.replace(old, new, 1), encoding="utf-8")
+        os.replace(tmp, settings_path)
+
+    def check_owner(self, claim_free: bool = True) -> None:
+        """Refuse a database that belongs to another workspace (before anything is written)."""
+        self.ensure_id()
+        file = self.sqlite_file
+        inside = file is not None and file.resolve().is_relative_to(self.root)
+        try:
+            check_owner(self.engine, self.owner, inside, str(self.root), claim_free)
+        except SQLAlchemyError as exc:
+            cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise LedgerError(f"{self.root}: its database cannot be opened: {cause}") from None
 
     def check_schema(self) -> None:
+        self.check_database()
         if not schema_is_current(self.engine):
             raise LedgerError(
                 f"{self.root}: the database schema is out of date; run `twinledger init` to upgrade"

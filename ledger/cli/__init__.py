@@ -64,6 +64,7 @@ def root(
 def open_workspace(ctx: typer.Context) -> Workspace:
     workspace = Workspace.open(workspace_root(ctx))
     workspace.check_schema()
+    workspace.check_owner()
     return workspace
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ledger import imports
+from ledger.backup import backup
 from ledger.cli import open_workspace, output, workspace_root
 from ledger.errors import ValidationFailed
 from ledger.workspace import Workspace
@@ -33,18 +34,35 @@ def register(app: typer.Typer) -> None:
             metavar="URL",
             help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite file).",
         ),
+        adopt: bool = typer.Option(
+            False,
+            "--adopt",
+            help="Make this folder the owner of its database (moved, copied or restored).",
+        ),
         as_json: bool = JSON,
     ) -> None:
         """Create a workspace, or upgrade an existing one's schema.
 
         Example: twinledger --workspace ./books init
         """
-        workspace = Workspace.init(workspace_root(ctx), database_url)
+        workspace = Workspace.init(workspace_root(ctx), database_url, adopt)
         doc = {"workspace": str(workspace.root), "database_url": workspace.database_url}
         if as_json:
             output.print_json(doc)
         else:
             output.line(f"workspace ready at {workspace.root}")
+
+    @app.command("backup")
+    def backup_command(ctx: typer.Context, dest: Path, as_json: bool = JSON) -> None:
+        """Copy a SQLite workspace, consistently, into a new folder while it is in use.
+
+        Example: twinledger backup /backups/books-2026-11-30
+        """
+        done = backup(open_workspace(ctx), dest)
+        if as_json:
+            output.print_json(done)
+        else:
+            output.line(f"backed up to {done['backup']} ({done['files']} files)")
 
     @parties.command("import")
     def parties_import(ctx: typer.Context, file: Path, as_json: bool = JSON) -> None:

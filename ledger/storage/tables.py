@@ -191,3 +191,11 @@ class IssuedFileRow(SQLModel, table=True):
     period: str
     file_name: str
     rendered_at: datetime
+
+
+class WorkspaceMetaRow(SQLModel, table=True):
+    """Facts about the workspace that owns this database: ``workspace_id`` and ``root``."""
+
+    __tablename__ = "workspace_meta"
+    key: str = Field(primary_key=True)
+    value: str
