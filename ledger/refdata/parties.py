@@ -161,7 +161,7 @@ def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:
     if agency is not None and agency not in agency_ids:
         f.problem("agency", f"unknown agency {agency!r}")
     withholding = f.fraction("withholding_rate")
-    min_payout = f.decimal("min_payout", minimum=Decimal(0))
+    min_payout = f.amount("min_payout", currency)
     restricted = f.texts("restricted_categories")
     locale = _locale(f)
     if len(f.problems) > before:
