@@ -41,6 +41,8 @@ MAX_ITEMS = 1000
 FRACTION_PLACES = 10
 """Decimal places of a rate between 0 and 1 (commission, withholding)."""
 ZERO = Decimal(0)
+MAX_MINOR_UNITS = 4
+"""Decimal places of an amount whose currency is unknown: the most any ISO 4217 currency has."""
 _AT_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -244,8 +246,8 @@ class Fields:
             if places == 0:
                 self.problem(key, f"must be a whole number, got {shown}")
             else:
-                limit = f"{places} decimal place{'' if places == 1 else 's'}"
-                self.problem(key, f"has more than {limit}{unit}, got {shown}")
+                most = f"{places} decimal place{'' if places == 1 else 's'}"
+                self.problem(key, f"has more than {most}{unit}, got {shown}")
         else:
             return value
         return None
@@ -253,7 +255,7 @@ class Fields:
     def amount(self, key: str, currency: str | None) -> Decimal | None:
         """An amount from 0 to MAX_AMOUNT in the currency's minor units (4 places when unknown)."""
         known = currency is not None and is_currency(currency)
-        places = minor_units(currency) if currency is not None and known else 4
+        places = minor_units(currency) if currency is not None and known else MAX_MINOR_UNITS
         unit = f" ({currency}'s minor unit)" if known else ""
         return self.decimal(key, minimum=ZERO, limit=MAX_AMOUNT, places=places, unit=unit)
 
