@@ -48,7 +48,7 @@ def unreadable(path: Path, limit: int | None = None) -> str | None:
         kind = next((noun for test, noun in _KINDS if test(info.st_mode)), "not a file")
         return f"not a regular file ({kind})"
     if limit is not None and info.st_size > limit:
-        return f"the file is {size_text(info.st_size)}; at most {size_text(limit)} is read"
+        return f"the file is {info.st_size:,} bytes; at most {size_text(limit)} is read"
     return None
 
 
