@@ -19,6 +19,8 @@ REFERENCE_FILE_BYTES = 10 * MiB
 """Parties, contract and profile files (TOML)."""
 BRAND_REPORT_BYTES = 64 * MiB
 """A brand's usage report (CSV)."""
+STATEMENT_FILE_BYTES = 64 * MiB
+"""A statement PDF given to `statements verify`."""
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.files import BRAND_REPORT_BYTES, REFERENCE_FILE_BYTES
+from ledger.files import BRAND_REPORT_BYTES, REFERENCE_FILE_BYTES, STATEMENT_FILE_BYTES
 from tests.conftest import Books
 from tests.ledger import fixtures
 
@@ -261,3 +261,13 @@ def test_brackets_inside_json_strings_do_not_count_as_nesting(books: Books) -> N
     profile = books.write("p.toml", 'ignore = ["meta"]\n')
     result = books.ok("ingest", log, "--brand", "b1", "--profile", profile)
     assert (result["rows_read"], result["accepted"]) == (1, 1)
+
+
+def test_statements_verify_reads_only_a_bounded_regular_file(books: Books) -> None:
+    assert books.refused("statements", "verify", "/dev/zero") == (
+        "error: /dev/zero: not a regular file (a character device)"
+    )
+    big = sparse(books, "big.pdf", STATEMENT_FILE_BYTES + 1)
+    assert books.refused("statements", "verify", big) == (
+        f"error: {big}: the file is 67,108,865 bytes; at most 64 MiB is read"
+    )
