@@ -218,6 +218,9 @@ def load_profile(name_or_path: str, profiles_dir: Path) -> Profile:
     except ValueError:  # an integer beyond Python's limit of 4300 digits for int("...")
         message = "a number has more than 4300 digits"
         raise ValidationFailed([Problem(file, None, None, message)]) from None
+    except RecursionError:
+        message = "arrays or tables nested too deeply to read"
+        raise ValidationFailed([Problem(file, None, None, message)]) from None
     return profile_from_dict(data, name=path.stem, file=file)
 
 

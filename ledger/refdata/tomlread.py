@@ -41,6 +41,7 @@ MAX_ITEMS = 1000
 FRACTION_PLACES = 10
 """Decimal places of a rate between 0 and 1 (commission, withholding)."""
 ZERO = Decimal(0)
+TOO_DEEP = "arrays or tables nested too deeply to read"
 MAX_MINOR_UNITS = 4
 """Decimal places of an amount whose currency is unknown: the most any ISO 4217 currency has."""
 _AT_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -65,6 +66,8 @@ def load_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [syntax_problem(file, str(error))]
     except ValueError:  # an integer beyond Python's limit of 4300 digits for int("...")
         return None, [Problem(file, None, None, "a number has more than 4300 digits")]
+    except RecursionError:
+        return None, [Problem(file, None, None, TOO_DEEP)]
 
 
 def syntax_problem(file: str, message: str) -> Problem:

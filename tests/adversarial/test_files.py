@@ -271,3 +271,16 @@ def test_statements_verify_reads_only_a_bounded_regular_file(books: Books) -> No
     assert books.refused("statements", "verify", big) == (
         f"error: {big}: the file is 67,108,865 bytes; at most 64 MiB is read"
     )
+
+
+def test_deeply_nested_toml_is_refused(books: Books) -> None:
+    deep = books.write("parties.toml", "agencies = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert books.refused("parties", "import", deep) == (
+        f"error: {deep}: arrays or tables nested too deeply to read"
+    )
+    parties(books)
+    log = books.write("b1.csv", f"{HEADER}\n{ROW}\n")
+    profile = books.write("p.toml", "ignore = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert books.refused("ingest", log, "--brand", "b1", "--profile", profile) == (
+        f"error: {profile}: arrays or tables nested too deeply to read"
+    )
