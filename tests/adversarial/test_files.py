@@ -41,22 +41,15 @@ def sparse(books: Books, name: str, size: int) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("command", "kind"),
-    [
-        (("parties", "import"), "character device"),
-        (("contracts", "import"), "character device"),
-        (("contracts", "validate"), "character device"),
-        (("ingest", "--brand", "b1"), "character device"),
-    ],
+    "command",
+    [("parties", "import"), ("contracts", "import"), ("contracts", "validate"), ("ingest",)],
 )
-def test_dev_zero_is_refused(books: Books, command: tuple[str, ...], kind: str) -> None:
+def test_dev_zero_is_refused(books: Books, command: tuple[str, ...]) -> None:
     parties(books)
-    args = (
-        (command[0], "/dev/zero", *command[1:])
-        if command[0] == "ingest"
-        else (*command, "/dev/zero")
+    brand = ("--brand", "b1") if command == ("ingest",) else ()
+    assert books.refused(*command, "/dev/zero", *brand) == (
+        "error: /dev/zero: not a regular file (a character device)"
     )
-    assert books.refused(*args) == f"error: /dev/zero: not a regular file (a {kind})"
 
 
 def test_a_fifo_is_refused_without_blocking(books: Books) -> None:
