@@ -12,11 +12,22 @@ from pathlib import Path
 
 from ledger.domain import METRICS, Parties
 from ledger.errors import LedgerError, Problem, ValidationFailed
-from ledger.money import MoneyError, dec, is_currency
+from ledger.files import BRAND_REPORT_BYTES, read_input
+from ledger.money import (
+    MAX_AMOUNT,
+    PRICE_PLACES,
+    MoneyError,
+    dec,
+    decimal_places,
+    is_currency,
+    shorten,
+)
 
 REPORT_COLUMNS = ("period", "brand", "twin", "contract", "metric", "quantity", "amount", "currency")
 REQUIRED_COLUMNS = REPORT_COLUMNS[:6]
 LineKey = tuple[str, str, str, str]  # brand, twin, contract, metric
+MAX_QUANTITY = Decimal(10) ** 15
+LIMITS = {"quantity": MAX_QUANTITY, "amount": MAX_AMOUNT}
 
 
 @dataclass(frozen=True)
@@ -48,10 +59,8 @@ def read_brand_report(
 ) -> tuple[str, tuple[ReportLine, ...]]:
     """Parse a brand's usage report CSV; every problem names the file, line and column."""
     name = str(path)
-    if not path.is_file():
-        raise LedgerError(f"{name}: no such file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_input(path, BRAND_REPORT_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LedgerError(f"{name}: not UTF-8 text") from None
     reader = csv.reader(text.splitlines())
@@ -126,6 +135,11 @@ def read_brand_report(
     return name, tuple(rows)
 
 
+def _quoted(text: str) -> str:
+    """``repr`` of a cell, shortened when huge."""
+    return shorten(repr(text))
+
+
 def _check_row(
     row: Mapping[str, str], period: str, brands: set[str], twins: set[str]
 ) -> list[tuple[str, str]]:
@@ -134,27 +148,35 @@ def _check_row(
     if found:
         return found
     if row["period"] != period:
-        found.append(("period", f"{row['period']!r} is not the reconciled period {period}"))
+        found.append(("period", f"{_quoted(row['period'])} is not the reconciled period {period}"))
     if row["brand"] not in brands:
-        found.append(("brand", f"unknown brand {row['brand']!r}"))
+        found.append(("brand", f"unknown brand {_quoted(row['brand'])}"))
     if row["twin"] not in twins:
-        found.append(("twin", f"unknown twin {row['twin']!r}"))
+        found.append(("twin", f"unknown twin {_quoted(row['twin'])}"))
     if row["metric"] not in METRICS:
-        found.append(("metric", f"{row['metric']!r} is not one of {', '.join(METRICS)}"))
+        found.append(("metric", f"{_quoted(row['metric'])} is not one of {', '.join(METRICS)}"))
     for column in ("quantity", "amount"):
         if row.get(column):
             try:
                 value = _decimal(row[column])
             except MoneyError:
-                found.append((column, f"{row[column]!r} is not a decimal number (use '.')"))
+                found.append((column, f"{_quoted(row[column])} is not a decimal number (use '.')"))
                 continue
             if column == "quantity" and value < 0:
                 found.append((column, f"{row[column]} is negative"))
+            elif abs(value) > LIMITS[column] or decimal_places(value) > PRICE_PLACES:
+                found.append(
+                    (
+                        column,
+                        f"{shorten(row[column])} is out of range: at most {LIMITS[column]} "
+                        f"with up to {PRICE_PLACES} decimal places",
+                    )
+                )
     amount, currency = row.get("amount", ""), row.get("currency", "")
     if amount and not currency:
         found.append(("currency", "empty; an amount needs its currency"))
     if currency and not is_currency(currency):
-        found.append(("currency", f"unknown currency {currency!r} (not an ISO 4217 code)"))
+        found.append(("currency", f"unknown currency {_quoted(currency)} (not an ISO 4217 code)"))
     if currency and not amount:
         found.append(("amount", "empty; a currency is given without an amount"))
     return found

@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from babel.core import get_global
 
+from ledger.errors import LedgerError
+
 # ISO 4217 minor units (the standard's own table, not CLDR's display digits: HUF, IDR, COP are 2,
 # IQD is 3). Every active code is listed so that an unknown currency is an error, never a guess.
 # BGN is not: Bulgaria adopted the euro on 2026-01-01 and the lev ceased to be legal tender on
@@ -70,8 +72,41 @@ def _withdrawn() -> frozenset[str]:
 WITHDRAWN: frozenset[str] = _withdrawn()
 
 
+# Bounds of the figures that reference data may give (SPEC 8). Amounts stay far inside the 28
+# significant digits of Decimal's default context, so sums and products of them stay exact.
+MAX_AMOUNT = Decimal(10) ** 12
+"""The largest amount (retainer, minimum guarantee, cap, advance, min_payout, price)."""
+PRICE_PLACES = 10
+"""Decimal places a price may have: prices per unit may be finer than the minor unit."""
+MAX_SHOWN = 40
+"""Characters of a refused value quoted in a message; longer values are shortened."""
+
+
 class MoneyError(ValueError):
     """A value that cannot be money (a float, garbage text, an unknown currency)."""
+
+
+class AmountOutOfRange(LedgerError):
+    """A computed amount too large to be rounded exactly (beyond 28 significant digits)."""
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` as quoted in a message: a huge value keeps its start and says how long it is.
+
+    >>> shorten("1" * 100_000)
+    '1111111111111111111111111111111111111111…(100000 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} characters)"
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places that carry a digit: "150.00" has 0, "0.0035" has 4, "1E+3" has 0."""
+    _, digits, exponent = value.as_tuple()
+    places = -int(exponent)
+    end = len(digits)
+    while places > 0 and end > 1 and digits[end - 1] == 0:
+        end, places = end - 1, places - 1
+    return max(places, 0)
 
 
 def dec(value: object) -> Decimal:
@@ -120,8 +155,19 @@ def quantum(currency: str) -> Decimal:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round to the currency's minor unit, half to even (the only rounding rule of the ledger)."""
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN) + 0
+    """Round to the currency's minor unit, half to even (the only rounding rule of the ledger).
+
+    An amount too large to round exactly raises ``AmountOutOfRange``: it is refused, never
+    rounded to something else.
+    """
+    try:
+        return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN) + 0
+    except InvalidOperation:
+        shown = shorten(str(amount))
+        raise AmountOutOfRange(
+            f"{currency} amount {shown} is too large to compute exactly "
+            "(more than 28 significant digits)"
+        ) from None
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

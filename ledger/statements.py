@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ledger.errors import LedgerError
+from ledger.files import STATEMENT_FILE_BYTES, check_input
 from ledger.settlement.documents import verification_code
 from ledger.settlement.periods import check_period
 from ledger.storage.db import reading, writing
@@ -160,8 +161,7 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
     """Whether the PDF is a statement this ledger issued: its bytes are a rendering the ledger
     recorded, or its verification code names a statement whose data still hashes to it and
     which renders to exactly these bytes."""
-    if not path.is_file():
-        raise LedgerError(f"{path}: no such file")
+    check_input(path, STATEMENT_FILE_BYTES)
     with reading(workspace.engine) as session:
         issued = session.get(IssuedFileRow, _sha256(path))
     code = read_pdf_code(path)

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
+from ledger.files import check_input
 from ledger.ingest.parse import CHUNK_ROWS, file_sha256
 from ledger.ingest.profile import Profile, load_profile
 from ledger.ingest.stage import (
@@ -172,8 +173,7 @@ def ingest_file(
 
     ``chunk_rows`` bounds the rows parsed (and held in memory) at once.
     """
-    if not path.is_file():
-        raise LedgerError(f"{path}: no such file")
+    check_input(path)
     with reading(workspace.engine) as session:
         brand_record = session.get(BrandRow, brand)
         twins = set(session.exec(select(TwinRow.id)).all())

@@ -25,6 +25,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ledger.files import unreadable
 from ledger.ingest.profile import (
     DEFAULT_PROFILE,
     SOURCE_LINE,
@@ -123,8 +124,9 @@ def _jobs(path: Path, profile: Profile, chunk_rows: int) -> Generator[Job, None,
         raise LogUnreadable(
             path, None, f"unknown log format '{path.suffix}'; give a profile format"
         )
-    if not path.is_file():
-        raise LogUnreadable(path, None, "no such file")
+    reason = unreadable(path)
+    if reason is not None:
+        raise LogUnreadable(path, None, reason)
     readers: dict[str, Callable[[Path, Profile, int, int], Iterator[Job]]] = {
         "csv": csv_chunks,
         "jsonl": jsonl_chunks,

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from ledger.errors import Problem, ValidationFailed
+from ledger.errors import LedgerError, Problem, ValidationFailed
+from ledger.files import REFERENCE_FILE_BYTES, read_input
 from ledger.ingest.schema import ALWAYS_REQUIRED, CANONICAL_COLUMNS, LogUnreadable
 
 FORMATS = ("csv", "jsonl", "parquet")
@@ -203,13 +204,23 @@ def load_profile(name_or_path: str, profiles_dir: Path) -> Profile:
     is_path = candidate.suffix == ".toml" or len(candidate.parts) > 1
     path = candidate if is_path else profiles_dir / f"{name_or_path}.toml"
     file = str(path)
+    if not path.exists():
+        raise ValidationFailed([Problem(file, None, None, "profile not found")])
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ValidationFailed([Problem(file, None, None, "profile not found")]) from None
+        text = read_input(path, REFERENCE_FILE_BYTES).decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except LedgerError as exc:
+        raise ValidationFailed([Problem(None, None, None, str(exc))]) from None
+    except UnicodeDecodeError:
+        raise ValidationFailed([Problem(file, None, None, "the file is not UTF-8 text")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ValidationFailed([Problem(file, None, None, f"invalid TOML: {exc}")]) from None
+    except ValueError:  # an integer beyond Python's limit of 4300 digits for int("...")
+        message = "a number has more than 4300 digits"
+        raise ValidationFailed([Problem(file, None, None, message)]) from None
+    except RecursionError:
+        message = "arrays or tables nested too deeply to read"
+        raise ValidationFailed([Problem(file, None, None, message)]) from None
     return profile_from_dict(data, name=path.stem, file=file)
 
 

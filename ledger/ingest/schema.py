@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +44,36 @@ REJECTED_SCHEMA = pl.Schema(
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(name for name in EVENT_SCHEMA if name != "line_no")
 ALWAYS_REQUIRED: tuple[str, ...] = ("event_id", "occurred_at", "kind", "twin_id", "asset_id")
 
+MAX_FIELD_BYTES = 256
+"""The longest value (UTF-8 bytes, after trimming) of any canonical column but ``campaign``."""
+MAX_CAMPAIGN_BYTES = 1024
+"""The longest ``campaign`` (free text)."""
+FIELD_LIMITS: dict[str, int] = {
+    name: MAX_CAMPAIGN_BYTES if name == "campaign" else MAX_FIELD_BYTES
+    for name in CANONICAL_COLUMNS
+}
+MAX_QUANTITY = 10**12
+"""The largest quantity of one row (a trillion impressions)."""
+EARLIEST_EVENT = date(2000, 1, 1)
+"""No event before this day (UTC) is accepted."""
+DAYS_AHEAD = 366
+"""No event later than this many days after the day of the ingest (UTC) is accepted."""
+
 REASONS: dict[str, str] = {
     "MISSING_VALUE": "a required column is empty (always required, or required by the row's kind)",
+    "TOO_LONG": "a value is longer than its column allows (campaign 1024 bytes, others 256)",
     "UNKNOWN_KIND": "kind is not render, publication or impressions",
     "UNKNOWN_TWIN": "twin_id is not a registered twin",
     "BAD_TIMESTAMP": "occurred_at cannot be read as a timestamp",
     "NONEXISTENT_TIME": "a naive occurred_at falls in a DST gap of the profile's timezone",
     "AMBIGUOUS_TIME": "a naive occurred_at falls in a DST fold of the profile's timezone",
+    "DATE_OUT_OF_RANGE": "occurred_at is before 2000-01-01 or more than 366 days after today",
     "UNKNOWN_MEDIA": "media is not still or video",
     "UNKNOWN_CHANNEL": "channel is not one of the canonical channels",
     "UNKNOWN_TERRITORY": "territory is not an ISO 3166-1 alpha-2 code",
     "BAD_QUANTITY": "quantity is not a whole number",
     "NEGATIVE_QUANTITY": "quantity is below zero",
+    "QUANTITY_TOO_LARGE": "quantity is above 1,000,000,000,000",
     "BAD_DURATION": "duration_s is not a number >= 0 with at most 3 decimals",
     "BAD_BOOLEAN": "ai_disclosure is not true/false/1/0/yes/no",
     "CONFLICTING_DUPLICATE": "event_id repeats an earlier row of the file with different content",
@@ -137,10 +156,41 @@ def _timestamps(timezone: str, timestamp_format: str | None) -> list[dict[str, p
     return [*stages, parsed, zoned, final]
 
 
+def event_window(today: date | None = None) -> tuple[datetime, datetime]:
+    """The instants (UTC) an event may occur in: from the first, up to (not including) the last."""
+    today = today or datetime.now(UTC).date()
+    last_day = today + timedelta(days=DAYS_AHEAD + 1)
+    return (
+        datetime.combine(EARLIEST_EVENT, datetime.min.time(), UTC),
+        datetime.combine(last_day, datetime.min.time(), UTC),
+    )
+
+
+def _over_long(mapped: pl.DataFrame) -> dict[str, int]:
+    """The columns of ``mapped`` holding a value longer than FIELD_LIMITS allows, with the limit.
+
+    One pass over the string lengths (kept by Polars beside the data): the per-row TOO_LONG
+    checks are added only for these columns, so clean logs pay nothing more.
+    """
+    longest = mapped.select(
+        pl.col(name).str.len_bytes().max() for name in FIELD_LIMITS if name in mapped.columns
+    ).row(0, named=True)
+    return {
+        name: FIELD_LIMITS[name]
+        for name, size in longest.items()
+        if size is not None and size > FIELD_LIMITS[name]
+    }
+
+
 def _checks(
-    twins: Collection[str] | None, timezone: str, decimal_separator: str
+    twins: Collection[str] | None,
+    timezone: str,
+    decimal_separator: str,
+    window: tuple[datetime, datetime],
+    over_long: dict[str, int],
 ) -> list[tuple[pl.Expr, str, pl.Expr]]:
-    """(failing condition, reason, message) in the documented order."""
+    """(failing condition, reason, message) in the documented order; ``over_long`` the columns
+    that need the TOO_LONG check."""
     sep = re.escape(decimal_separator)
     kind, media = _c("kind"), _c("media")
     published = kind.is_in(["publication", "impressions"])
@@ -156,6 +206,16 @@ def _checks(
         (_c(name).is_null(), "MISSING_VALUE", pl.lit(f"missing value for column '{name}'"))
         for name in ALWAYS_REQUIRED
     ]
+    checks += [
+        (
+            _c(name).str.len_bytes() > limit,
+            "TOO_LONG",
+            pl.format(f"{name} is {{}} bytes long; at most {limit}", _c(name).str.len_bytes()),
+        )
+        for name, limit in over_long.items()
+    ]
+    first, last = window
+    last_day = (last - timedelta(days=1)).date()
     checks += [
         (~kind.is_in(KINDS), "UNKNOWN_KIND", pl.format("unknown kind '{}'", kind)),
         (
@@ -180,6 +240,14 @@ def _checks(
                 "'{}' occurs twice in {} (DST fold); give a UTC offset",
                 _c("occurred_at"),
                 pl.lit(timezone),
+            ),
+        ),
+        (
+            (_c("_ts") < first) | (_c("_ts") >= last),
+            "DATE_OUT_OF_RANGE",
+            pl.format(
+                f"occurred_at '{{}}' is outside the accepted dates {first.date()} to {last_day}",
+                _c("occurred_at"),
             ),
         ),
         (~media.is_in(MEDIA), "UNKNOWN_MEDIA", pl.format("unknown media '{}'", media)),
@@ -212,6 +280,11 @@ def _checks(
             quantity.str.starts_with("-") & (_c("_quantity") != 0),
             "NEGATIVE_QUANTITY",
             pl.format("quantity '{}' is negative", quantity),
+        ),
+        (
+            _c("_quantity") > MAX_QUANTITY,
+            "QUANTITY_TOO_LARGE",
+            pl.format(f"quantity '{{}}' is above {MAX_QUANTITY:,}", quantity),
         ),
         (
             _c("duration_s").is_not_null()
@@ -282,13 +355,16 @@ def validate(
     timezone: str = "UTC",
     timestamp_format: str | None = None,
     decimal_separator: str = ".",
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split mapped rows into (events + an ``original`` column, rejected rows).
 
     ``mapped`` holds every canonical column as a trimmed string (null when empty) plus ``line_no``
-    and ``original``. ``twins=None`` skips the twin check (for previews).
+    and ``original``. ``twins=None`` skips the twin check (for previews). ``window``: the
+    instants events may occur in (default ``event_window()``, relative to today).
     """
-    checks = _checks(twins, timezone, decimal_separator)
+    window = window or event_window()
+    checks = _checks(twins, timezone, decimal_separator, window, _over_long(mapped))
     kind = _c("kind").str.to_lowercase()
     render = kind == "render"
     frame = (

@@ -27,6 +27,13 @@ from ledger.ingest.profile import SOURCE_LINE, SOURCE_TEXT, Profile
 from ledger.ingest.schema import LogUnreadable
 
 BLOCK_BYTES = 1 << 22
+MAX_LINE_BYTES = 1 << 20
+"""The longest line (and CSV record, quoted line breaks included) of a log: 1 MiB of UTF-8."""
+MAX_JSON_DEPTH = 64
+"""The deepest nesting of arrays and objects in one JSON Lines row."""
+_MIB = f"{MAX_LINE_BYTES} bytes (1 MiB)"
+_TOO_LONG = f"line is longer than {_MIB}, the most a log line may hold"
+_JSON_TOKENS = re.compile(r'[\[\]{}"\\]')
 _CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
 
 
@@ -99,6 +106,8 @@ def _utf8_blocks(path: Path, block_bytes: int) -> Iterator[tuple[pl.DataFrame, f
                 frame = _lines_frame(data, next_line)
                 next_line += frame.height
                 yield frame, min(handle.tell() / size, 1.0)
+            if len(tail) > MAX_LINE_BYTES:
+                raise LogUnreadable(path, next_line, _TOO_LONG)
             if final:
                 return
 
@@ -123,6 +132,8 @@ def _decoded_blocks(
                 raise LogUnreadable(path, line, message) from None
             lines = text.split("\n")
             tail = "" if final else lines.pop()
+            if len(tail) > MAX_LINE_BYTES:  # characters: at least as many bytes
+                raise LogUnreadable(path, next_line + len(lines), _TOO_LONG)
             if final and lines[-1] == "":
                 lines.pop()
             frame = pl.DataFrame({"text": lines}, schema={"text": pl.String})
@@ -149,9 +160,19 @@ def line_blocks(
     else:
         blocks = _decoded_blocks(path, profile, block_bytes)
     for frame, done in blocks:
+        long = frame["text"].str.len_bytes() > MAX_LINE_BYTES
+        if long.any():
+            raise LogUnreadable(path, _first_line(frame, long)[0], _TOO_LONG)
         frame = frame.filter(pl.col("line_no") > profile.skip_rows)
         if frame.height:
             yield frame, done
+
+
+def _record_bytes(lines: pl.DataFrame) -> int:
+    """Bytes of ``lines`` joined into one record."""
+    if not lines.height:
+        return 0
+    return int(lines["text"].str.len_bytes().sum()) + lines.height - 1
 
 
 def _csv_records(
@@ -169,6 +190,9 @@ def _csv_records(
             ends = (~inside).arg_true()
             complete = int(ends[-1]) + 1 if len(ends) else 0
             carry, lines = lines.slice(complete), lines.head(complete)
+            if _record_bytes(carry) > MAX_LINE_BYTES:
+                line = int(carry["line_no"][0])
+                raise LogUnreadable(path, line, f"quoted field is not closed within {_MIB}")
             starts = ~inside.head(complete).shift(1, fill_value=False)
             if not starts.all():
                 lines = (
@@ -177,6 +201,10 @@ def _csv_records(
                     .agg(pl.col("line_no").first(), pl.col("text").str.join("\n"))
                     .drop("_record")
                 )
+                long = lines["text"].str.len_bytes() > MAX_LINE_BYTES
+                if long.any():
+                    line = _first_line(lines, long)[0]
+                    raise LogUnreadable(path, line, f"record is longer than {_MIB}")
         records = lines.filter(pl.col("text").str.strip_chars() != "")
         if records.height:
             yield records, done
@@ -289,12 +317,44 @@ def _json_problem(path: Path, lines: pl.DataFrame, error: Exception) -> LogUnrea
     return LogUnreadable(path, int(lines["line_no"][0]), f"inconsistent JSON values ({detail})")
 
 
+def json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (brackets in strings ignored)."""
+    depth = deepest = 0
+    in_string, escaped_at = False, -1
+    for token in _JSON_TOKENS.finditer(text):
+        char, at = token.group(), token.start()
+        if at == escaped_at:
+            continue
+        if char == "\\":
+            escaped_at = at + 1
+        elif char == '"':
+            in_string = not in_string
+        elif not in_string and char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not in_string:
+            depth -= 1
+    return deepest
+
+
+def _check_depth(path: Path, lines: pl.DataFrame, text: pl.Series) -> None:
+    """Refuse a row nested deeper than MAX_JSON_DEPTH; only rows with that many opening
+    brackets are looked at one by one."""
+    brackets = text.str.count_matches(r"[\[{]") > MAX_JSON_DEPTH
+    for index in brackets.arg_true():
+        if json_depth(text[index]) > MAX_JSON_DEPTH:
+            line = int(lines["line_no"][index])
+            message = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            raise LogUnreadable(path, line, message)
+
+
 def _read_jsonl_part(path: Path, lines: pl.DataFrame) -> pl.DataFrame:
     text = lines["text"].str.strip_chars()
     not_object = ~text.str.starts_with("{")
     if not_object.any():
         line, _ = _first_line(lines, not_object)
         raise LogUnreadable(path, line, "not a JSON object (JSON Lines: one object per line)")
+    _check_depth(path, lines, text)
     try:
         inferred = text.str.json_decode(infer_schema_length=None)
         decoded = text.str.json_decode(_all_strings(inferred.dtype))

@@ -23,6 +23,7 @@ from ledger.storage.tables import AgencyRow, BrandRow, TalentRow
 from ledger.workspace import Workspace
 
 GRANT_TTL_HOURS = 72
+MAX_GRANT_TTL_HOURS = 8760
 SESSION_TTL = timedelta(hours=12)
 PARTY_TABLES: dict[str, Any] = {"talent": TalentRow, "agency": AgencyRow, "brand": BrandRow}
 
@@ -91,8 +92,10 @@ def grant(
     party_type: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Issue a one-time sign-in token for a party; returns the grant and the token (shown once)."""
-    if ttl_hours <= 0:
-        raise LedgerError("--ttl-hours must be positive")
+    if not 1 <= ttl_hours <= MAX_GRANT_TTL_HOURS:
+        raise LedgerError(
+            f"a sign-in link lasts 1 to {MAX_GRANT_TTL_HOURS} hours (a year), not {ttl_hours}"
+        )
     party = find_party(workspace, party_id, party_type)
     token = secrets.token_urlsafe(32)
     now = utcnow()

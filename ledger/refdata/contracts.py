@@ -43,11 +43,12 @@ _SET_FIELDS = frozenset({"territories", "excluded_territories", "channels", "med
 
 
 def load_contract_paths(path: Path) -> list[Path]:
-    """``path`` itself if it is a file, else every ``*.toml`` file directly in it, by name."""
-    if path.is_file():
-        return [path]
+    """``path`` itself if it is not a directory, else every ``*.toml`` file directly in it, by
+    name; a device, FIFO or socket among them is refused when it is read."""
     if path.is_dir():
-        return sorted(p for p in path.glob("*.toml") if p.is_file())
+        return sorted(p for p in path.glob("*.toml") if not p.is_dir())
+    if path.exists() or path.is_symlink():
+        return [path]
     raise LedgerError(f"{path}: no such file or directory")
 
 
@@ -66,6 +67,7 @@ def parse_contract(path: Path, parties: Parties) -> tuple[Contract | None, list[
     brand_id, twin_id = f.text("brand"), f.text("twin")
     context = _context(f, brand_id, twin_id, parties)
     currency = f.currency("currency")
+    context = replace(context, currency=currency)
     start, end = f.day("start"), f.day("end")
     if start is not None and end is not None and end < start:
         f.problem("end", f"{end} is before start {start}")

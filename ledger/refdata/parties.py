@@ -145,7 +145,7 @@ def _agency(f: Fields) -> Agency | None:
     before = _start(f, "agencies")
     record_id, name = f.slug("id"), f.name("name")
     currency, commission = f.currency("currency"), f.fraction("commission")
-    min_payout = f.decimal("min_payout", minimum=Decimal(0))
+    min_payout = f.amount("min_payout", currency)
     locale = _locale(f)
     if len(f.problems) > before:
         return None
@@ -169,7 +169,7 @@ def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:
     if agency is not None and agency not in agency_ids:
         f.problem("agency", f"unknown agency {agency!r}")
     withholding = f.fraction("withholding_rate")
-    min_payout = f.decimal("min_payout", minimum=Decimal(0))
+    min_payout = f.amount("min_payout", currency)
     restricted = f.texts("restricted_categories")
     locale = _locale(f)
     if len(f.problems) > before:

@@ -25,7 +25,7 @@ from ledger.domain import (
     Tier,
 )
 from ledger.refdata.countries import WORLD, is_territory
-from ledger.refdata.tomlread import Fields
+from ledger.refdata.tomlread import FRACTION_PLACES, Fields
 
 ANY = "*"
 TERM_KEYS = (
@@ -45,19 +45,27 @@ TERM_KEYS = (
     "rates",
 )
 ZERO = Decimal(0)
+MAX_MULTIPLIER = Decimal(100)
+"""The largest unauthorized_use_multiplier."""
+MAX_PER = Decimal(10) ** 9
+"""The largest ``per`` (units a price is for); ``per`` is a whole number."""
+MAX_UNITS = Decimal(10) ** 15
+"""The largest tier bound ``up_to`` (units of a metric, at most 3 decimal places)."""
 
 
 @dataclass(frozen=True)
 class TermsContext:
     """What the terms are checked against: the brand's default category and the talent's limits.
 
-    ``talent`` is None when the twin is unknown (that problem is reported elsewhere).
+    ``talent`` is None when the twin is unknown (that problem is reported elsewhere);
+    ``currency`` (the contract's) is None when it is missing or wrong.
     """
 
     brand_category: str = "general"
     talent: str | None = None
     restricted_categories: tuple[str, ...] = ()
     has_agency: bool = True
+    currency: str | None = None
 
 
 def read_terms(f: Fields, base: Terms | None, context: TermsContext) -> Terms | None:
@@ -74,12 +82,17 @@ def read_terms(f: Fields, base: Terms | None, context: TermsContext) -> Terms | 
         "agency_commission": lambda: f.fraction("agency_commission"),
         "disclosure_required": lambda: f.flag("disclosure_required"),
         "unauthorized_use_multiplier": lambda: f.decimal(
-            "unauthorized_use_multiplier", minimum=ZERO
+            "unauthorized_use_multiplier",
+            minimum=ZERO,
+            limit=MAX_MULTIPLIER,
+            places=FRACTION_PLACES,
         ),
-        "retainer": lambda: f.decimal("retainer", minimum=ZERO),
-        "minimum_guarantee": lambda: _amount_period(f, "minimum_guarantee", MinimumGuarantee),
-        "cap": lambda: _amount_period(f, "cap", Cap),
-        "advance": lambda: _advance(f),
+        "retainer": lambda: f.amount("retainer", context.currency),
+        "minimum_guarantee": lambda: _amount_period(
+            f, "minimum_guarantee", MinimumGuarantee, context
+        ),
+        "cap": lambda: _amount_period(f, "cap", Cap, context),
+        "advance": lambda: _advance(f, context),
         "rates": lambda: read_rates(f),
     }
     for key, read in readers.items():
@@ -160,27 +173,27 @@ def _media(f: Fields) -> tuple[str, ...] | None:
 
 
 def _amount_period(
-    f: Fields, key: str, kind: type[MinimumGuarantee] | type[Cap]
+    f: Fields, key: str, kind: type[MinimumGuarantee] | type[Cap], context: TermsContext
 ) -> MinimumGuarantee | Cap | None:
     table = f.table_at(key)
     if table is None:
         return None
     sub = f.nested(key, table)
     sub.check_keys(("amount", "period"))
-    amount = sub.decimal("amount", minimum=ZERO)
+    amount = sub.amount("amount", context.currency)
     period = sub.choice("period", PERIOD_KINDS, "period")
     if amount is None or period is None:
         return None
     return kind(amount, period)
 
 
-def _advance(f: Fields) -> Advance | None:
+def _advance(f: Fields, context: TermsContext) -> Advance | None:
     table = f.table_at("advance")
     if table is None:
         return None
     sub = f.nested("advance", table)
     sub.check_keys(("amount", "paid_on"))
-    amount, paid_on = sub.decimal("amount", minimum=ZERO), sub.day("paid_on")
+    amount, paid_on = sub.amount("amount", context.currency), sub.day("paid_on")
     if amount is None or paid_on is None:
         return None
     return Advance(amount, paid_on)
@@ -215,12 +228,12 @@ def _rate(f: Fields, rule_no: int) -> RateRule | None:
     metric = f.choice("metric", METRICS, "metric")
     channel = f.choice("channel", (*CHANNELS, ANY), "channel") if f.has("channel") else ANY
     media = f.choice("media", (*MEDIA, ANY), "medium") if f.has("media") else ANY
-    per = f.decimal("per", above=ZERO) if f.has("per") else Decimal(1)
+    per = f.decimal("per", above=ZERO, limit=MAX_PER, places=0) if f.has("per") else Decimal(1)
     if f.has("price") and f.has("tiers"):
         f.problem("tiers", "give either price or tiers, not both")
     elif not f.has("price") and not f.has("tiers"):
         f.problem("price", "give a price or tiers")
-    price = f.decimal("price", minimum=ZERO)
+    price = f.price("price")
     tiers = _tiers(f) if f.has("tiers") else ()
     tier_mode = "graduated"
     if f.has("tier_mode"):
@@ -247,7 +260,7 @@ def _tiers(f: Fields) -> tuple[Tier, ...] | None:
     for n, table in enumerate(tables, 1):
         sub = f.nested(f"tiers[{n}]", table)
         sub.check_keys(("price",), ("up_to",))
-        price = sub.decimal("price", minimum=ZERO)
+        price = sub.price("price")
         up_to: Decimal | None = None
         if n == len(tables):
             if sub.has("up_to"):
@@ -255,7 +268,7 @@ def _tiers(f: Fields) -> tuple[Tier, ...] | None:
         elif not sub.has("up_to"):
             sub.problem("up_to", "required on every tier but the last")
         else:
-            up_to = sub.decimal("up_to", above=ZERO)
+            up_to = sub.decimal("up_to", above=ZERO, limit=MAX_UNITS, places=3)
             if up_to is not None and previous is not None and up_to <= previous:
                 sub.problem("up_to", f"{up_to} must be greater than the previous tier's {previous}")
             previous = up_to if up_to is not None else previous

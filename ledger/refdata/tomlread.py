@@ -17,13 +17,33 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import Problem
-from ledger.money import MoneyError, dec, is_currency
+from ledger.errors import LedgerError, Problem
+from ledger.files import REFERENCE_FILE_BYTES, read_input
+from ledger.money import (
+    MAX_AMOUNT,
+    PRICE_PLACES,
+    MoneyError,
+    dec,
+    decimal_places,
+    is_currency,
+    minor_units,
+    shorten,
+)
 
 Table = Mapping[str, Any]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 SLUG_RULE = "1 to 64 lowercase letters, digits or '-', starting with a letter or digit"
+MAX_TEXT = 200
+"""Characters of any string in reference data (names, categories, locales, ids)."""
+MAX_ITEMS = 1000
+"""Items of an array of strings (territories, channels, restricted categories)."""
+FRACTION_PLACES = 10
+"""Decimal places of a rate between 0 and 1 (commission, withholding)."""
+ZERO = Decimal(0)
+TOO_DEEP = "arrays or tables nested too deeply to read"
+MAX_MINOR_UNITS = 4
+"""Decimal places of an amount whose currency is unknown: the most any ISO 4217 currency has."""
 _AT_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -32,9 +52,9 @@ def load_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The parsed document, or None and the one problem that made it unreadable."""
     file = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return None, [Problem(file, None, None, f"cannot read the file: {error.strerror or error}")]
+        raw = read_input(path, REFERENCE_FILE_BYTES)
+    except LedgerError as error:
+        return None, [Problem(None, None, None, str(error))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -44,6 +64,10 @@ def load_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return tomllib.loads(text, parse_float=Decimal), []
     except tomllib.TOMLDecodeError as error:
         return None, [syntax_problem(file, str(error))]
+    except ValueError:  # an integer beyond Python's limit of 4300 digits for int("...")
+        return None, [Problem(file, None, None, "a number has more than 4300 digits")]
+    except RecursionError:
+        return None, [Problem(file, None, None, TOO_DEEP)]
 
 
 def syntax_problem(file: str, message: str) -> Problem:
@@ -77,6 +101,11 @@ def describe(value: object) -> str:
     if isinstance(value, time):
         return "a time"
     return type(value).__name__
+
+
+def too_long(value: str) -> str:
+    """ "is 10000000 characters long; at most 200", for a string over MAX_TEXT."""
+    return f"is {len(value)} characters long; at most {MAX_TEXT}"
 
 
 def unknown_key_message(key: str, allowed: Collection[str]) -> str:
@@ -142,6 +171,9 @@ class Fields:
         if value is not None and not value.strip():
             self.problem(key, "must not be empty")
             return None
+        if value is not None and len(value) > MAX_TEXT:
+            self.problem(key, too_long(value))
+            return None
         return value
 
     def name(self, key: str) -> str | None:
@@ -180,8 +212,17 @@ class Fields:
         minimum: Decimal | None = None,
         maximum: Decimal | None = None,
         above: Decimal | None = None,
+        limit: Decimal | None = None,
+        places: int | None = None,
+        unit: str = "",
     ) -> Decimal | None:
-        """An exact decimal from a TOML number or a decimal string ("150.00")."""
+        """An exact decimal from a TOML number or a decimal string ("150.00").
+
+        ``minimum`` and ``maximum`` give a range; ``above`` an exclusive lower bound; ``limit``
+        an upper bound checked after the lower one. ``places``: the most decimal places that
+        may carry a digit ("150.00" has none); ``unit`` says where that limit comes from in the
+        message ("EUR's minor unit").
+        """
         if key not in self.table:
             return None
         raw = self.table[key]
@@ -195,18 +236,39 @@ class Fields:
         except MoneyError as error:
             self.problem(key, str(error))
             return None
+        shown = shorten(str(value))
         if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-            self.problem(key, f"must be between {minimum} and {maximum}, got {value}")
+            self.problem(key, f"must be between {minimum} and {maximum}, got {shown}")
         elif minimum is not None and value < minimum:
-            self.problem(key, f"must be at least {minimum}, got {value}")
+            self.problem(key, f"must be at least {minimum}, got {shown}")
         elif above is not None and value <= above:
-            self.problem(key, f"must be greater than {above}, got {value}")
+            self.problem(key, f"must be greater than {above}, got {shown}")
+        elif limit is not None and value > limit:
+            self.problem(key, f"must be at most {limit}, got {shown}")
+        elif places is not None and decimal_places(value) > places:
+            if places == 0:
+                self.problem(key, f"must be a whole number, got {shown}")
+            else:
+                most = f"{places} decimal place{'' if places == 1 else 's'}"
+                self.problem(key, f"has more than {most}{unit}, got {shown}")
         else:
             return value
         return None
 
+    def amount(self, key: str, currency: str | None) -> Decimal | None:
+        """An amount from 0 to MAX_AMOUNT in the currency's minor units (4 places when unknown)."""
+        known = currency is not None and is_currency(currency)
+        places = minor_units(currency) if currency is not None and known else MAX_MINOR_UNITS
+        unit = f" ({currency}'s minor unit)" if known else ""
+        return self.decimal(key, minimum=ZERO, limit=MAX_AMOUNT, places=places, unit=unit)
+
+    def price(self, key: str) -> Decimal | None:
+        """A price per ``per`` units: 0 to MAX_AMOUNT with at most PRICE_PLACES places."""
+        return self.decimal(key, minimum=ZERO, limit=MAX_AMOUNT, places=PRICE_PLACES)
+
     def fraction(self, key: str) -> Decimal | None:
-        return self.decimal(key, minimum=Decimal(0), maximum=Decimal(1))
+        """A rate from 0 to 1 with at most FRACTION_PLACES decimal places ("0.20")."""
+        return self.decimal(key, minimum=ZERO, maximum=Decimal(1), places=FRACTION_PLACES)
 
     def day(self, key: str) -> date | None:
         if key not in self.table:
@@ -232,9 +294,15 @@ class Fields:
         if non_empty and not values:
             self.problem(key, "must not be empty")
             return None
+        if len(values) > MAX_ITEMS:
+            self.problem(key, f"has {len(values)} items; at most {MAX_ITEMS}")
+            return None
         for item in values:
             if not isinstance(item, str) or not item.strip():
                 self.problem(key, f"every item must be a non-empty string, not {describe(item)}")
+                return None
+            if len(item) > MAX_TEXT:
+                self.problem(key, f"an item {too_long(item)}")
                 return None
         return tuple(values)
 

@@ -16,7 +16,15 @@ from sqlmodel import Session, select
 
 from ledger.errors import LedgerError
 from ledger.journal import Posting, load_entries, post
-from ledger.money import MoneyError, dec, format_amount, is_currency, round_money
+from ledger.money import (
+    MAX_AMOUNT,
+    MoneyError,
+    dec,
+    format_amount,
+    is_currency,
+    round_money,
+    shorten,
+)
 from ledger.settlement.compute import ManualAdjustment
 from ledger.settlement.periods import check_period
 from ledger.storage.db import writing
@@ -25,6 +33,8 @@ from ledger.storage.tables import JournalEntryRow, PeriodRow
 from ledger.workspace import Workspace
 
 COUNTER_ACCOUNT = "adjustments:manual"
+MAX_NOTE = 500
+"""Characters of an adjustment's reason and of who made it."""
 
 
 def _party_account(session: Session, party: str, currency: str) -> tuple[str, bool]:
@@ -60,12 +70,21 @@ def adjust(
     check_period(period)
     if not reason.strip() or not by.strip():
         raise LedgerError("an adjustment needs a reason (--reason) and who makes it (--by)")
+    for noun, text in (("reason", reason), ("maker's name", by)):
+        if len(text.strip()) > MAX_NOTE:
+            raise LedgerError(
+                f"an adjustment's {noun} is {len(text.strip())} characters; at most {MAX_NOTE}"
+            )
     if not is_currency(currency):
         raise LedgerError(f"unknown currency {currency!r} (not an ISO 4217 code)")
     try:
         value = dec(amount)
     except MoneyError as exc:
         raise LedgerError(f"--amount: {exc}") from None
+    if abs(value) > MAX_AMOUNT:
+        raise LedgerError(
+            f"an adjustment is at most {MAX_AMOUNT} either way, not {shorten(amount)}"
+        )
     if value == 0 or round_money(value, currency) != value:
         raise LedgerError(
             f"--amount must be non-zero and in {currency}'s minor units, e.g. "

@@ -31,6 +31,11 @@ CASES = {
     "BAD_BOOLEAN": "x,2026-03-01T10:00:00Z,publication,liv-s-twin-1,a1,web,SE,,,,,,maybe,",
     "MISSING_VALUE": "x,2026-03-01T10:00:00Z,publication,liv-s-twin-1,,web,SE,,,,,,yes,",
     "CONFLICTING_DUPLICATE": "ok,2026-03-01T10:00:00Z,render,liv-s-twin-1,a1,,,,,,,,,",
+    "TOO_LONG": f"x,2026-03-01T10:00:00Z,render,liv-s-twin-1,a1,,,,,,{'c' * 1025},,,",
+    "DATE_OUT_OF_RANGE": "x,1999-12-31T23:59:59Z,render,liv-s-twin-1,a1,,,,,,,,,",
+    "QUANTITY_TOO_LARGE": (
+        "x,2026-03-01T10:00:00Z,impressions,liv-s-twin-1,a1,web,SE,,2000000000000,,,,,"
+    ),
 }
 
 

@@ -331,6 +331,4 @@ def test_toml_syntax_error_names_line_and_column(write: Write) -> None:
 def test_unreadable_file(tmp_path) -> None:
     path = tmp_path / "missing.toml"
     _, problems = parse_parties(path)
-    assert [str(p) for p in problems] == [
-        f"{path}: cannot read the file: No such file or directory"
-    ]
+    assert [str(p) for p in problems] == [f"{path}: no such file"]
