@@ -21,7 +21,7 @@ from typing import NamedTuple
 from ledger.domain import RateRule
 from ledger.errors import Problem, ValidationFailed
 from ledger.pricing import flat, graduated, volume
-from ledger.pricing._common import Priced
+from ledger.pricing._common import Priced, where
 
 
 class PricingModel(NamedTuple):
@@ -59,7 +59,13 @@ def model_of(rule: RateRule) -> PricingModel:
 
 
 def validate(rule: RateRule) -> list[Problem]:
-    """Everything wrong with the rule's terms under its pricing model (empty when it can price)."""
+    """Everything wrong with the rule's terms under its pricing model (empty when it can price).
+
+    The one check of a rate rule's terms: contract import calls it for every rule it reads, and
+    `price` calls it before pricing. ``field`` of each problem is the rule's key (``price``,
+    ``tiers[2].up_to``), ``record`` names the rule."""
+    if rule.price is None and not rule.tiers:
+        return [Problem(None, where(rule), "price", "give a price or tiers")]
     try:
         model = model_of(rule)
     except ValidationFailed as failed:

@@ -40,10 +40,12 @@ def validate(rule: RateRule) -> list[Problem]:
                     None,
                     at,
                     f"tiers[{n}].up_to",
-                    f"tiers must increase: {tier.up_to} is not above {previous}",
+                    f"{tier.up_to} must be greater than the previous tier's {previous}"
+                    if n > 1
+                    else f"{tier.up_to} must be greater than 0",
                 )
             )
-        previous = max(previous, tier.up_to)
+        previous = tier.up_to
     return problems
 
 

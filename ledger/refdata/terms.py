@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from ledger import pricing
 from ledger.domain import (
     CHANNELS,
     MEDIA,
@@ -229,10 +230,6 @@ def _rate(f: Fields, rule_no: int) -> RateRule | None:
     channel = f.choice("channel", (*CHANNELS, ANY), "channel") if f.has("channel") else ANY
     media = f.choice("media", (*MEDIA, ANY), "medium") if f.has("media") else ANY
     per = f.decimal("per", above=ZERO, limit=MAX_PER, places=0) if f.has("per") else Decimal(1)
-    if f.has("price") and f.has("tiers"):
-        f.problem("tiers", "give either price or tiers, not both")
-    elif not f.has("price") and not f.has("tiers"):
-        f.problem("price", "give a price or tiers")
     price = f.price("price")
     tiers = _tiers(f) if f.has("tiers") else ()
     tier_mode = "graduated"
@@ -244,11 +241,16 @@ def _rate(f: Fields, rule_no: int) -> RateRule | None:
         return None
     if per is None or tiers is None:
         return None
-    return RateRule(rule_no, metric, channel, media, per, price, tiers, tier_mode)
+    rule = RateRule(rule_no, metric, channel, media, per, price, tiers, tier_mode)
+    # the rule's terms under its pricing model are checked by the model itself, in one place
+    for problem in pricing.validate(rule):
+        f.problem(problem.field or "", problem.message)
+    return None if len(f.problems) > before else rule
 
 
 def _tiers(f: Fields) -> tuple[Tier, ...] | None:
-    """Bands by cumulative ``up_to``, strictly increasing; only the last is open-ended."""
+    """Bands by cumulative ``up_to``; only the last is open-ended (the pricing model checks that
+    they increase)."""
     tables = f.tables("tiers")
     if tables is None:
         return None
@@ -256,7 +258,6 @@ def _tiers(f: Fields) -> tuple[Tier, ...] | None:
         f.problem("tiers", "must have at least one tier")
         return None
     tiers: list[Tier] = []
-    previous: Decimal | None = None
     for n, table in enumerate(tables, 1):
         sub = f.nested(f"tiers[{n}]", table)
         sub.check_keys(("price",), ("up_to",))
@@ -269,9 +270,6 @@ def _tiers(f: Fields) -> tuple[Tier, ...] | None:
             sub.problem("up_to", "required on every tier but the last")
         else:
             up_to = sub.decimal("up_to", above=ZERO, limit=MAX_UNITS, places=3)
-            if up_to is not None and previous is not None and up_to <= previous:
-                sub.problem("up_to", f"{up_to} must be greater than the previous tier's {previous}")
-            previous = up_to if up_to is not None else previous
         if price is not None:
             tiers.append(Tier(up_to, price))
     return tuple(tiers) if len(tiers) == len(tables) else None
