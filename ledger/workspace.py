@@ -8,7 +8,8 @@ rendered statements, plus the relational database (a SQLite file inside it by de
       quarantine/           rejected rows per batch (CSV)
       profiles/             brand log profiles (TOML)
       settlements/<period>/ exceptions of each settlement run (Parquet)
-      statements/<period>/  rendered PDFs
+      statements/<period>/  rendered PDFs of closed periods (issued statements only)
+      drafts/<period>/      rendered PDFs of draft periods
 """
 
 from __future__ import annotations
