@@ -185,35 +185,41 @@ def _sha256(path: Path) -> str:
 
 def _record(workspace: Workspace, issued: list[tuple[dict[str, Any], list[Path]]]) -> None:
     """Remember the sha256 of every PDF rendered and the document it shows, for `statements
-    verify` and for `issued_pdf`."""
-    rows = {
-        _sha256(f): (doc["statement_id"], doc["period"], f.name, doc["verification_code"])
-        for doc, written in issued
-        for f in written
-    }
+    verify` and for `issued_pdf`. Renderings already recorded (by this or a concurrent render)
+    are kept as they are; one recorded before codes were kept gets its code."""
+    from sqlalchemy import update
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    stamp = now()
+    rows = {}
+    for doc, written in issued:
+        for f in written:
+            sha = _sha256(f)
+            rows[sha] = {
+                "sha256": sha,
+                "statement_id": doc["statement_id"],
+                "period": doc["period"],
+                "file_name": f.name,
+                "rendered_at": stamp,
+                "verification_code": doc["verification_code"],
+            }
+    if not rows:
+        return
     with writing(workspace.engine) as session:
-        known = {
-            r.sha256: r
-            for r in session.exec(
-                select(IssuedFileRow).where(col(IssuedFileRow.sha256).in_(list(rows)))
-            )
-        }
-        stamp = now()
-        for sha, (statement_id, period, name, code) in sorted(rows.items()):
-            if sha in known:
-                if known[sha].verification_code is None:
-                    known[sha].verification_code = code
-                    session.add(known[sha])
-                continue
-            session.add(
-                IssuedFileRow(
-                    sha256=sha,
-                    statement_id=statement_id,
-                    period=period,
-                    file_name=name,
-                    rendered_at=stamp,
-                    verification_code=code,
-                )
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(IssuedFileRow)
+            .values(sorted(rows.values(), key=lambda r: r["sha256"]))
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+        legacy = session.exec(
+            select(IssuedFileRow.sha256).where(col(IssuedFileRow.verification_code).is_(None))
+        ).all()
+        for sha in sorted(set(legacy) & set(rows)):
+            session.execute(
+                update(IssuedFileRow)
+                .where(col(IssuedFileRow.sha256) == sha)
+                .values(verification_code=rows[sha]["verification_code"])
             )
 
 

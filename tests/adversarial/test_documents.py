@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,41 @@ def test_a_draft_month_renders_into_drafts_never_into_statements(books: Books) -
         data = (folder / name).read_bytes()
         assert issued_code(books, data) is not None
         assert data != (drafts / name).read_bytes()  # the draft says DRAFT; the issued one not
+
+
+def test_a_file_recorded_before_codes_were_kept_is_served_by_its_printed_code(
+    books: Books,
+) -> None:
+    fixtures.load(books)
+    books.ok("settle", "run", PERIOD)
+    books.ok("settle", "close", PERIOD)
+    books.ok("statements", "render", PERIOD, "--party", "t1")
+    path = books.root / "statements" / PERIOD / T1
+    final = path.read_bytes()
+    with books.workspace.engine.begin() as conn:  # as recorded by earlier versions
+        conn.exec_driver_sql("UPDATE issued_files SET verification_code = NULL")
+    [doc] = statements.documents(books.workspace, PERIOD, "t1")
+    assert library.pdf_file(books.workspace, doc).content == final
+    assert issued_code(books, final) is None  # served as it is, nothing rendered
+    books.ok("statements", "render", PERIOD, "--party", "t1")
+    assert issued_code(books, final) == closed_code(books, "t1")
+
+
+def test_renders_at_once_record_each_file_once(books: Books) -> None:
+    fixtures.load(books)
+    books.ok("settle", "run", PERIOD)
+    books.ok("settle", "close", PERIOD)
+    command = [sys.executable, "-m", "ledger", "--workspace", str(books.root), "statements",
+               "render", PERIOD, "--json"]  # fmt: skip
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=120)
+        assert (proc.returncode, stderr) == (0, "")
+    folder = books.root / "statements" / PERIOD
+    codes = [issued_code(books, p.read_bytes()) for p in sorted(folder.iterdir())]
+    assert len(codes) == 5 and None not in codes
+    with books.workspace.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM issued_files").scalar_one() == 5
