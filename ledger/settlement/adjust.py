@@ -134,9 +134,10 @@ def adjust(
             known = session.get(IdempotencyKeyRow, key)
             if known is not None:
                 if known.command != "adjust" or known.request_sha256 != digest:
+                    reference, _ = _ref(session, known)
                     raise LedgerError(
                         f"idempotency key {key!r} was already used for another request "
-                        f"(journal entry {known.entry_seq}); nothing posted"
+                        f"({reference}); nothing posted"
                     )
                 return Adjusted(_posted(session, known.entry_seq), *_ref(session, known), True)
         else:

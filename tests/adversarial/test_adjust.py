@@ -4,9 +4,12 @@ traceback."""
 
 from __future__ import annotations
 
+import random
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from ledger.errors import LedgerError
@@ -83,7 +86,7 @@ def test_an_explicit_key_answers_the_first_result(books: Books) -> None:
     other = [*FEE[:5], "901.00", *FEE[6:], "--idempotency-key", "ticket-4711"]
     assert books.refused(*other) == (
         "error: idempotency key 'ticket-4711' was already used for another request "
-        "(journal entry 1); nothing posted"
+        "(2026-03:adjust:1); nothing posted"
     )
     assert "already used" in books.refused(*FEE[:3], "t1", *FEE[4:], "--idempotency-key",
                                            "ticket-4711")  # fmt: skip
@@ -100,6 +103,27 @@ def test_an_explicit_key_answers_the_first_result(books: Books) -> None:
     closed = books.ok(*FEE, "--idempotency-key", "ticket-4711")
     assert (closed["reference"], closed["replayed"]) == ("2026-03:adjust:1", True)
     assert "is closed" in books.refused(*FEE, "--idempotency-key", "ticket-4713")
+
+
+def test_a_run_killed_at_any_moment_then_run_again_posts_once(books: Books) -> None:
+    fixtures.load(books)
+    command = [sys.executable, "-m", "ledger", "--workspace", str(books.root), *FEE[:-4]]
+    started = time.monotonic()
+    subprocess.run([*command, "--reason", "timing", "--by", "finance"], check=True,
+                   capture_output=True)  # fmt: skip
+    seconds = time.monotonic() - started
+    rng = random.Random(20261129)
+    for n in range(6):
+        args = ["--reason", f"fee {n}", "--by", "finance"]
+        proc = subprocess.Popen([*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.5 * seconds, 1.1 * seconds))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        rerun = books.cli(*FEE[:-4], *args)  # as the user would, after the kill
+        assert rerun.exit_code in (0, 1), rerun.stderr
+        if rerun.exit_code == 1:
+            assert "was already posted" in rerun.stderr
+        assert counts(books) == (n + 2, n + 2)
 
 
 def _at_once(workspace_root: Path, calls: list[dict[str, str]]) -> list[object]:

@@ -85,7 +85,7 @@ def trial(workspace: Workspace, rng: random.Random, seconds: float) -> str:
         with workspace.engine.begin() as conn:
             conn.exec_driver_sql("DELETE FROM issued_files")
     proc = subprocess.Popen(_command(workspace), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(rng.uniform(0.2 * seconds, 1.1 * seconds))
+    time.sleep(rng.uniform(0.2 * seconds, 1.5 * seconds))
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
     present = check_folder(workspace)
