@@ -224,6 +224,8 @@ def brand_document(
 
 @dataclass(frozen=True)
 class Pdf:
+    """A PDF as it is downloaded: its file name and bytes."""
+
     name: str
     content: bytes
 
