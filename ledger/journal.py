@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
@@ -22,6 +23,7 @@ from ledger.storage.repo import now
 from ledger.storage.tables import JournalEntryRow, PostingRow
 
 GENESIS = "0" * 64
+JOURNAL_LOCK = 0x746C6A6E  # the PostgreSQL advisory lock key of the journal's head
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,16 @@ def _posting_rows(postings: Sequence[Posting]) -> list[tuple[str, str, str, str]
     return rows
 
 
+def lock(session: Session) -> None:
+    """Hold the journal until this transaction ends, so that two writers never read the same
+    head. SQLite transactions already hold the database's write lock (BEGIN IMMEDIATE); on
+    PostgreSQL this takes a transaction-scoped advisory lock (held until commit or rollback, so
+    taking it again in the same transaction is harmless)."""
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text("SELECT pg_advisory_xact_lock(:key)")
+        session.connection().execute(statement, {"key": JOURNAL_LOCK})
+
+
 def post(
     session: Session,
     period: str,
@@ -94,11 +106,13 @@ def post(
     memo: str,
     postings: Sequence[Posting],
 ) -> JournalEntry:
-    """Append one balanced entry after the newest one. Zero postings are dropped."""
+    """Append one balanced entry after the newest one (under ``lock``). Zero postings are
+    dropped."""
     postings = [p for p in postings if p.amount != 0]
     off = unbalanced(postings)
     if off:
         raise LedgerError(f"journal entry {reference} does not balance: {off}")
+    lock(session)
     last = session.exec(select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc())).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS

@@ -9,7 +9,8 @@ rendered statements, plus the relational database (a SQLite file inside it by de
       quarantine/           rejected rows per batch (CSV)
       profiles/             brand log profiles (TOML)
       settlements/<period>/ exceptions of each settlement run (Parquet)
-      statements/<period>/  rendered PDFs
+      statements/<period>/  rendered PDFs of closed periods (issued statements only)
+      drafts/<period>/      rendered PDFs of draft periods
 
 Every path a workspace stores is relative to it: the default database is
 `database_url = "sqlite:///ledger.db"`, a SQLite file inside the folder, so a folder moved or

@@ -1,7 +1,8 @@
 """The `twinledger` command line: a thin typer layer over the library.
 
 Commands parse arguments, call the library and print through ``ledger.cli.output``. Refusals
-(``LedgerError``) become one line on stderr and exit code 1; usage errors exit 2.
+(``LedgerError``) and storage errors become one line on stderr and exit code 1; usage errors
+exit 2.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from ledger.cli import output
@@ -30,6 +32,16 @@ class LedgerGroup(TyperGroup):
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             output.fail(f"{exc.filename}: {exc.strerror}")
             raise typer.Exit(1) from None
+        except SQLAlchemyError as exc:
+            output.fail(f"{workspace_root(ctx).resolve()}: the database failed: {_cause(exc)}")
+            raise typer.Exit(1) from None
+
+
+def _cause(exc: SQLAlchemyError) -> str:
+    """The first line of what the database said (the driver's error), without SQL or traceback."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 app = typer.Typer(

@@ -99,25 +99,63 @@ def register(app: typer.Typer) -> None:
         against: str = typer.Option(
             "adjustments:manual", "--against", help="The account on the other side."
         ),
+        idempotency_key: str | None = typer.Option(
+            None,
+            "--idempotency-key",
+            metavar="KEY",
+            help="Post at most once under KEY: a repeat answers the first result "
+            "(default: a key derived from the arguments).",
+        ),
+        again: bool = typer.Option(
+            False, "--again", help="Post an identical adjustment a second time on purpose."
+        ),
         as_json: bool = JSON,
     ) -> None:
-        """Post a reasoned, balanced manual adjustment into an open month.
+        """Post a reasoned, balanced manual adjustment into an open month, once.
 
         Example: twinledger adjust 2026-03 --party liv-s --amount 250.00 --currency SEK
         --reason "Reshoot fee agreed 12 March" --by anna
         """
+        from ledger.settlement.adjust import AlreadyAdjusted
         from ledger.settlement.adjust import adjust as post_adjustment
 
-        done = post_adjustment(
-            open_workspace(ctx), period, party, amount, currency, reason, by, against
-        )
-        doc = {"period": period, "party": done.party, "account": done.account, **done.as_dict()}
+        try:
+            done = post_adjustment(
+                open_workspace(ctx),
+                period,
+                party,
+                amount,
+                currency,
+                reason,
+                by,
+                against,
+                idempotency_key=idempotency_key,
+                again=again,
+            )
+        except AlreadyAdjusted as exc:
+            raise LedgerError(f"{exc} (--again posts it once more)") from None
+        made = done.adjustment
+        doc = {
+            "period": period,
+            "party": made.party,
+            "account": made.account,
+            **made.as_dict(),
+            "reference": done.reference,
+            "idempotency_key": done.idempotency_key,
+            "replayed": done.replayed,
+        }
         if as_json:
             output.print_json(doc)
+        elif done.replayed:
+            output.line(
+                f"already posted as {done.reference} under idempotency key "
+                f"{done.idempotency_key}: {doc['amount']} {doc['currency']} to {made.account} "
+                f"in {period}: {made.reason} (by {made.by}); nothing posted now"
+            )
         else:
             output.line(
-                f"posted {doc['amount']} {doc['currency']} to {done.account} in {period}: "
-                f"{done.reason} (by {done.by}); re-run `settle run {period}` to include it"
+                f"posted {doc['amount']} {doc['currency']} to {made.account} in {period}: "
+                f"{made.reason} (by {made.by}); re-run `settle run {period}` to include it"
             )
 
     @app.command()

@@ -37,18 +37,34 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render PDF statements of a draft or closed month.
 
+        Without --out, a closed month's PDFs go to the workspace's statements/PERIOD/ and a draft
+        month's (marked DRAFT) to drafts/PERIOD/.
+
         Example: twinledger statements render 2026-03 --party liv-s --out ./pdf
         """
         kind = party_type.value if party_type else None
+        workspace = open_workspace(ctx)
+        status = library.period_status(workspace, period)
         with progress_bar("rendering statements") as advance:
-            files = library.render(
-                open_workspace(ctx), period, party, out, advance, party_type=kind
-            )
+            files = library.render(workspace, period, party, out, advance, party_type=kind)
+        folder = out or library.folder(workspace, period, status)
         if as_json:
-            output.print_json({"period": period, "files": [str(f) for f in files]})
-        else:
-            for f in files:
-                output.line(str(f))
+            output.print_json(
+                {
+                    "period": period,
+                    "status": status,
+                    "folder": str(folder),
+                    "files": [str(f) for f in files],
+                }
+            )
+            return
+        if status != "closed":
+            output.line(
+                f"{period} is a draft: {len(files)} PDF(s) marked DRAFT written to {folder} "
+                "(the statements folder holds closed months only)"
+            )
+        for f in files:
+            output.line(str(f))
 
     @st.command("data")
     def data(

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from ledger.errors import LedgerError
-from ledger.portal.tables import AccessGrantRow, AccessLogRow, PortalSessionRow
+from ledger.storage.access_tables import AccessGrantRow, AccessLogRow, PortalSessionRow
 from ledger.storage.db import reading, writing
 from ledger.storage.repo import iso
 from ledger.storage.tables import AgencyRow, BrandRow, TalentRow

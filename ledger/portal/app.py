@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
@@ -167,7 +167,7 @@ class Portal:
         self, request: Request, signed: SignedIn, doc: dict[str, Any], currency: str | None = None
     ) -> Response:
         try:
-            path = await run_in_threadpool(library.pdf_file, self.workspace, doc, currency)
+            pdf = await run_in_threadpool(library.pdf_file, self.workspace, doc, currency)
         except library.NotFound:
             raise HTTPException(404) from None
         await run_in_threadpool(
@@ -176,10 +176,14 @@ class Portal:
             signed,
             self.client(request),
             doc["period"],
-            path.name,
+            pdf.name,
             doc["party"]["id"],
         )
-        return FileResponse(path, media_type="application/pdf", filename=path.name)
+        return Response(
+            pdf.content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{pdf.name}"'},
+        )
 
     async def own_pdf(self, request: Request) -> Response:
         signed = await self._session_or_404(request)

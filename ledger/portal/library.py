@@ -8,11 +8,8 @@ file. A document that is not the party's is indistinguishable from one that does
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ledger import statements
+from ledger.errors import LedgerError
 from ledger.portal.access import Party
 from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
@@ -33,7 +31,6 @@ EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_render_lock = threading.Lock()
 
 
 class NotFound(Exception):
@@ -228,40 +225,28 @@ def brand_document(
     return docs[0]
 
 
-def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = None) -> Path:
-    """The PDF of a statement document in the workspace's statements directory, rendered there
-    first if it is missing. The name comes from the stored document, never from a request."""
+@dataclass(frozen=True)
+class Pdf:
+    """A PDF as it is downloaded: its file name and bytes."""
+
+    name: str
+    content: bytes
+
+
+def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = None) -> Pdf:
+    """The PDF of a closed statement document, as issued: the file in the workspace's statements
+    directory when its bytes are a rendering recorded for this document, else rendered there
+    again first (a missing, empty, truncated or stale draft file is never served). The name
+    comes from the stored document, never from a request."""
     period, statement_id = doc["period"], str(doc["statement_id"])
     name = f"{statement_id}-{currency}.pdf" if currency else f"{statement_id}.pdf"
     base = workspace.path("statements", period).resolve()
-    path = (base / name).resolve()
-    if path.parent != base or not PERIOD_RE.fullmatch(period):
+    if (base / name).resolve().parent != base or not PERIOD_RE.fullmatch(period):
         raise NotFound(name)
-    if path.is_file():
-        return path
-    with _render_lock:
-        if not path.is_file():
-            _render_into(workspace, doc, base)
-    if not path.is_file():
-        raise NotFound(name)
-    return path
-
-
-def _render_into(workspace: Workspace, doc: dict[str, Any], base: Path) -> None:
-    """Render beside the workspace, then move each file into place whole, so a reader never
-    sees half a PDF."""
-    scratch_root = workspace.path("tmp")
-    scratch_root.mkdir(parents=True, exist_ok=True)
-    base.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="portal-render-", dir=scratch_root))
     try:
-        files = statements.render(workspace, doc["period"], doc["party"]["id"], out=scratch)
-        for file in files:
-            target = base / file.name
-            if not target.exists():
-                os.replace(file, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        return Pdf(name, statements.issued_pdf(workspace, doc, name))
+    except LedgerError:
+        raise NotFound(name) from None
 
 
 def reconciliation_export(workspace: Workspace, agency: str, period: str, fmt: str) -> bytes:

@@ -8,14 +8,16 @@ that period, with who made it and why; a closed period never takes one.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
-from ledger.journal import Posting, load_entries, post
+from ledger.journal import Posting, load_entries, lock, post
 from ledger.money import (
     MAX_AMOUNT,
     MoneyError,
@@ -28,13 +30,14 @@ from ledger.money import (
 from ledger.settlement.compute import ManualAdjustment
 from ledger.settlement.periods import check_period
 from ledger.storage.db import writing
-from ledger.storage.repo import iso, load_parties
-from ledger.storage.tables import JournalEntryRow, PeriodRow
+from ledger.storage.repo import iso, load_parties, now
+from ledger.storage.tables import IdempotencyKeyRow, JournalEntryRow, PeriodRow, PostingRow
 from ledger.workspace import Workspace
 
 COUNTER_ACCOUNT = "adjustments:manual"
 MAX_NOTE = 500
 """Characters of an adjustment's reason and of who made it."""
+MAX_KEY_LENGTH = 200
 
 
 def _party_account(session: Session, party: str, currency: str) -> tuple[str, bool]:
@@ -57,6 +60,43 @@ def _party_account(session: Session, party: str, currency: str) -> tuple[str, bo
     raise LedgerError(f"unknown party {party!r}")
 
 
+@dataclass(frozen=True)
+class Adjusted:
+    """The outcome of `adjust`: the adjustment, its journal reference and idempotency key, and
+    whether it was posted now (``replayed`` = the key had already posted it; nothing new)."""
+
+    adjustment: ManualAdjustment
+    reference: str
+    idempotency_key: str
+    replayed: bool
+
+
+class AlreadyAdjusted(LedgerError):
+    """An identical adjustment (same period, party, amount, currency, reason, by and account)
+    was already posted under a key derived from its arguments."""
+
+
+def request_digest(
+    period: str, party: str, amount: str, currency: str, reason: str, by: str, against: str
+) -> str:
+    """sha256 of an adjustment's arguments in canonical form (amount in minor units, reason and
+    author stripped), so that the same request always has the same digest."""
+    body = json.dumps(
+        ["adjust", period, party, amount, currency, reason, by, against],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _check_key(key: str) -> str:
+    if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise LedgerError(
+            f"idempotency key {key!r} must be 1 to {MAX_KEY_LENGTH} printable characters"
+        )
+    return key
+
+
 def adjust(
     workspace: Workspace,
     period: str,
@@ -66,7 +106,17 @@ def adjust(
     reason: str,
     by: str,
     against: str = COUNTER_ACCOUNT,
-) -> ManualAdjustment:
+    idempotency_key: str | None = None,
+    again: bool = False,
+) -> Adjusted:
+    """Post a manual adjustment once.
+
+    Under an explicit ``idempotency_key``, a repeat with the same arguments answers the first
+    result and posts nothing; the same key with other arguments is refused. Without one, the
+    key is derived from the arguments and an identical second adjustment is refused
+    (``AlreadyAdjusted``) unless ``again``. The key is stored in the transaction that posts the
+    entry, under a unique constraint, so concurrent duplicates cannot both land.
+    """
     check_period(period)
     if not reason.strip() or not by.strip():
         raise LedgerError("an adjustment needs a reason (--reason) and who makes it (--by)")
@@ -90,7 +140,37 @@ def adjust(
             f"--amount must be non-zero and in {currency}'s minor units, e.g. "
             f"{format_amount(Decimal('12.5'), currency)}"
         )
+    if idempotency_key is not None:
+        _check_key(idempotency_key)
+    reason, by = reason.strip(), by.strip()
+    digest = request_digest(
+        period, party, format_amount(value, currency), currency, reason, by, against
+    )
     with writing(workspace.engine) as session:
+        lock(session)  # the key look-up and the posting see one head of the journal
+        if idempotency_key is not None:
+            key = idempotency_key
+            known = session.get(IdempotencyKeyRow, key)
+            if known is not None:
+                if known.command != "adjust" or known.request_sha256 != digest:
+                    reference, _ = _ref(session, known)
+                    raise LedgerError(
+                        f"idempotency key {key!r} was already used for another request "
+                        f"({reference}); nothing posted"
+                    )
+                return Adjusted(_posted(session, known.entry_seq), *_ref(session, known), True)
+        else:
+            same = session.exec(
+                select(IdempotencyKeyRow).where(IdempotencyKeyRow.request_sha256 == digest)
+            ).all()
+            if same and not again:
+                first = min(same, key=lambda r: r.entry_seq)
+                reference, _ = _ref(session, first)
+                raise AlreadyAdjusted(
+                    f"an identical adjustment of {format_amount(value, currency)} {currency} "
+                    f"to {party} in {period} was already posted ({reference}); nothing posted"
+                )
+            key = f"adjust-{digest[:32]}" + (f"-{len(same) + 1}" if same else "")
         row = session.get(PeriodRow, period)
         if row is not None and row.status == "closed":
             raise LedgerError(f"period {period} is closed; adjust the next open period instead")
@@ -102,9 +182,7 @@ def adjust(
         account, credit = _party_account(session, party, currency)
         signed = -value if credit else value
         memo = json.dumps(
-            {"party": party, "reason": reason.strip(), "by": by.strip()},
-            ensure_ascii=False,
-            sort_keys=True,
+            {"party": party, "reason": reason, "by": by}, ensure_ascii=False, sort_keys=True
         )
         count = len(
             session.exec(
@@ -121,11 +199,49 @@ def adjust(
             memo,
             [Posting(account, currency, signed), Posting(against, currency, -signed)],
         )
-        posted = session.get(JournalEntryRow, entry.seq)
-        assert posted is not None
-        return ManualAdjustment(
-            party, account, currency, value, reason.strip(), by.strip(), iso(posted.posted_at)
+        session.add(
+            IdempotencyKeyRow(
+                key=key,
+                command="adjust",
+                request_sha256=digest,
+                entry_seq=entry.seq,
+                created_at=now(),
+            )
         )
+        session.flush()
+        return Adjusted(_posted(session, entry.seq), entry.reference, key, False)
+
+
+def _ref(session: Session, known: IdempotencyKeyRow) -> tuple[str, str]:
+    entry = session.get(JournalEntryRow, known.entry_seq)
+    assert entry is not None
+    return entry.reference, known.key
+
+
+def _posted(session: Session, seq: int) -> ManualAdjustment:
+    """The adjustment journal entry ``seq`` posted, as it was posted."""
+    row = session.get(JournalEntryRow, seq)
+    assert row is not None
+    postings = [
+        Posting(p.account, p.currency, p.debit - p.credit)
+        for p in session.exec(
+            select(PostingRow).where(PostingRow.entry_seq == seq).order_by(col(PostingRow.line))
+        )
+    ]
+    return _adjustment(row.memo, postings, iso(row.posted_at))
+
+
+def _adjustment(memo_json: str, postings: list[Posting], posted_at: str) -> ManualAdjustment:
+    memo: dict[str, Any] = json.loads(memo_json)
+    own = next(
+        p
+        for p in postings
+        if p.account.split(":")[1] == memo["party"] and p.account != COUNTER_ACCOUNT
+    )
+    amount = -own.amount if own.account.endswith(":payable") else own.amount
+    return ManualAdjustment(
+        memo["party"], own.account, own.currency, amount, memo["reason"], memo["by"], posted_at
+    )
 
 
 def manual_adjustments(session: Session, period: str) -> list[ManualAdjustment]:
@@ -138,22 +254,5 @@ def manual_adjustments(session: Session, period: str) -> list[ManualAdjustment]:
     for entry in load_entries(session):
         if entry.period != period or entry.kind != "adjustment":
             continue
-        memo: dict[str, Any] = json.loads(entry.memo)
-        own = next(
-            p
-            for p in entry.postings
-            if p.account.split(":")[1] == memo["party"] and p.account != COUNTER_ACCOUNT
-        )
-        amount = -own.amount if own.account.endswith(":payable") else own.amount
-        result.append(
-            ManualAdjustment(
-                memo["party"],
-                own.account,
-                own.currency,
-                amount,
-                memo["reason"],
-                memo["by"],
-                posted_at[entry.seq],
-            )
-        )
+        result.append(_adjustment(entry.memo, list(entry.postings), posted_at[entry.seq]))
     return result

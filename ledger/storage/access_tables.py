@@ -1,4 +1,4 @@
-"""Portal state: sign-in grants, browser sessions and the access log.
+"""Portal state (sign-in grants, browser sessions, the access log), stored beside the ledger.
 
 Secrets are never stored: a grant keeps the sha256 of its one-time token, a session the sha256 of
 its cookie value. Timestamps are UTC.

@@ -191,6 +191,21 @@ class IssuedFileRow(SQLModel, table=True):
     period: str
     file_name: str
     rendered_at: datetime
+    # of the document rendered (a draft's differs from its closed statement's); None = recorded
+    # before it was kept
+    verification_code: str | None = Field(default=None, index=True)
+
+
+class IdempotencyKeyRow(SQLModel, table=True):
+    """A write that lands once: its key, a digest of its arguments and the journal entry it posted,
+    stored in the same transaction as that entry."""
+
+    __tablename__ = "idempotency_keys"
+    key: str = Field(primary_key=True)
+    command: str  # adjust
+    request_sha256: str = Field(index=True)
+    entry_seq: int = Field(foreign_key="journal_entries.seq", unique=True)
+    created_at: datetime
 
 
 class WorkspaceMetaRow(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""Faults found by an adversarial run against the ledger, kept as tests."""

@@ -196,7 +196,7 @@ def test_a_long_exception_list_is_listed_in_part_and_counted_in_full(books: Book
         assert [e["event_id"] for e in doc["exceptions"]] == [f"o{n:02d}" for n in range(30)]
     books.ok("statements", "render", "2026-03")
     for name in ("ST-2026-03-T-t1.pdf", "ST-2026-03-A-ag.pdf"):
-        text = " ".join(pdf_text(books.root / "statements" / "2026-03" / name).split())
+        text = " ".join(pdf_text(books.root / "drafts" / "2026-03" / name).split())
         assert "o29" in text and "o30" not in text
         assert (
             "and 7 more, 37 in all (published without the required ai disclosure: 4, "

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from ledger.portal import access
-from ledger.portal.tables import AccessGrantRow
+from ledger.storage.access_tables import AccessGrantRow
 from ledger.storage.db import writing
 
 

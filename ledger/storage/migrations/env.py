@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import ledger.portal.tables  # registers the portal's tables on the metadata
+import ledger.storage.access_tables  # registers the portal's tables on the metadata
 import ledger.storage.tables  # noqa: F401  (registers the ledger's tables on the metadata)
 
 connection = context.config.attributes["connection"]

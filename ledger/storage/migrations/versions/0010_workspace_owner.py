@@ -1,14 +1,14 @@
 """workspace_meta: which workspace owns this database (its id, and where it lives)
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,58 @@
+"""The layer rule: library modules never import the CLI, the portal or `reports` upward.
+
+Packages follow the data (ingest -> store -> rate -> settle -> journal -> reports). Only the
+command line (`ledger/cli/`), the portal (`ledger/portal/`) and the entry points (`ledger/demo.py`,
+`ledger/__main__.py`) sit above the library and may import those layers.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UPPER = ("ledger.cli", "ledger.portal", "reports")
+ALLOWED = ("ledger/cli/", "ledger/portal/", "ledger/demo.py", "ledger/__main__.py")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):  # imports inside functions count too
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _upward(module: str) -> bool:
+    return any(module == upper or module.startswith(upper + ".") for upper in UPPER)
+
+
+def test_library_modules_never_import_the_cli_the_portal_or_reports() -> None:
+    offenders = []
+    for path in sorted((ROOT / "ledger").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith(ALLOWED):
+            continue
+        offenders += [f"{relative}:{line} imports {m}" for line, m in _imports(path) if _upward(m)]
+    assert offenders == []
+
+
+def test_reports_never_import_the_cli_or_the_portal() -> None:
+    offenders = []
+    for path in sorted((ROOT / "reports").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        offenders += [
+            f"{relative}:{line} imports {m}"
+            for line, m in _imports(path)
+            if m.startswith(("ledger.cli", "ledger.portal"))
+        ]
+    assert offenders == []
+
+
+def test_the_rule_sees_an_upward_import(tmp_path: Path) -> None:
+    sample = tmp_path / "m.py"
+    sample.write_text("def f():\n    from reports import render_statement\n")
+    assert [m for _, m in _imports(sample) if _upward(m)] == ["reports"]
