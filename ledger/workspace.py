@@ -9,6 +9,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
       profiles/             brand log profiles (TOML)
       settlements/<period>/ exceptions of each settlement run (Parquet)
       statements/<period>/  rendered PDFs
+      seals/<period>.json   the seal of each closed period (ledger.seal)
 """
 
 from __future__ import annotations
@@ -66,7 +67,15 @@ class Workspace:
                 encoding="utf-8",
             )
             workspace = cls.open(root)
-        for sub in ("events", "quarantine", "profiles", "settlements", "statements", "tmp"):
+        for sub in (
+            "events",
+            "quarantine",
+            "profiles",
+            "settlements",
+            "statements",
+            "seals",
+            "tmp",
+        ):
             (root / sub).mkdir(exist_ok=True)
         migrate(workspace.engine)
         return workspace
