@@ -13,11 +13,12 @@ from typing import Any
 from sqlmodel import col, select
 
 from ledger.errors import LedgerError
+from ledger.seal import short
 from ledger.settlement.documents import verification_code
 from ledger.settlement.periods import check_period
 from ledger.storage.db import reading, writing
 from ledger.storage.repo import now
-from ledger.storage.tables import IssuedFileRow, PeriodRow, StatementRow
+from ledger.storage.tables import IssuedFileRow, PeriodRow, SealRow, StatementRow
 from ledger.workspace import Workspace
 
 PARTY_ORDER = {"talent": 0, "agency": 1, "brand": 2}
@@ -69,6 +70,15 @@ def documents(
     return [json.loads(r.document) for r in rows]
 
 
+def _printed(workspace: Workspace, period: str, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents as they are printed: a closed period's carry the short form of its seal."""
+    with reading(workspace.engine) as session:
+        sealed = session.get(SealRow, period)
+    if sealed is None:
+        return docs
+    return [doc | {"seal": short(sealed.hash)} for doc in docs]
+
+
 def render(
     workspace: Workspace,
     period: str,
@@ -90,7 +100,7 @@ def render(
 
     from reports import render_statement
 
-    docs = documents(workspace, period, party, party_type)
+    docs = _printed(workspace, period, documents(workspace, period, party, party_type))
     out_dir = out or workspace.path("statements", period)
     out_dir.mkdir(parents=True, exist_ok=True)
     if workers is None:
@@ -190,7 +200,8 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
         return result | {"reason": "the ledger's data no longer hashes to this code"}
     if issued is not None and issued.statement_id == row.statement_id:
         return result | {"matches": True}
-    if not _same_as_issued(doc, path.read_bytes()):
+    [printed] = _printed(workspace, row.period, [doc])
+    if not _same_as_issued(printed, path.read_bytes()):
         return result | {"reason": "the PDF's content differs from the statement the ledger issued"}
     return result | {"matches": True}
 
