@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from ledger.errors import LedgerError
 from ledger.fx import FxTable
 from ledger.money import format_amount
-from ledger.seal import SETTLEMENT_FIELDS, load_seals, sealed_parties
+from ledger.seal import SETTLEMENT_FIELDS, is_seal, load_seals, sealed_parties
 from ledger.settlement.compute import COMPONENTS, Inputs, compute
 from ledger.settlement.service import settlement_rows
 from ledger.storage.codec import contract_from_json
@@ -37,14 +37,13 @@ def check_deep(workspace: Workspace) -> list[str]:
     with reading(workspace.engine) as session:
         batches = list(committed_batches(session))
         problems = _event_files(workspace, batches)
-        bodies = []
         for seal in load_seals(session):
             try:
-                bodies.append(json.loads(seal.body))
+                body = json.loads(seal.body)
             except ValueError:
                 continue  # reported by the cheap check
-        for body in bodies:
-            problems += _resettle(workspace, session, body, {b.id: b for b in batches})
+            if is_seal(body):
+                problems += _resettle(workspace, session, body, {b.id: b for b in batches})
     return problems
 
 
@@ -115,10 +114,14 @@ def _resettle(
                 f"{revision}) is missing"
             ]
         contracts.append(contract_from_json(row.body))
+    try:
+        parties = sealed_parties(body)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return [f"period {period} cannot be re-settled: its seal does not hold its parties"]
     closed = {s.period for s in load_seals(session)}
     inputs = Inputs(
         period=period,
-        parties=sealed_parties(body),
+        parties=parties,
         contracts=contracts,
         fx=FxTable.from_rows(load_fx_rows(session)),
         event_files=files,

@@ -352,6 +352,8 @@ def _check_seal(
     try:
         body = json.loads(seal.body)
     except ValueError:
+        body = None
+    if not is_seal(body):
         return [f"{name}: its content is not a seal"], None
     problems = []
     if body.get("prev") != prev or body.get("period") != seal.period:
@@ -365,6 +367,32 @@ def _check_seal(
                 "without the key)"
             )
     return problems, body
+
+
+_SHAPE = {
+    "period": str,
+    "prev": str,
+    "period_row": dict,
+    "journal": dict,
+    "batches": dict,
+    "settlements": dict,
+    "statements": dict,
+    "parties": dict,
+}
+
+
+def is_seal(body: object) -> bool:
+    """Whether ``body`` has the parts a seal is checked by (of the right kinds)."""
+    if not isinstance(body, dict):
+        return False
+    if not all(isinstance(body.get(k), kind) for k, kind in _SHAPE.items()):
+        return False
+    head, row = body["journal"], body["period_row"]
+    return (
+        isinstance(head.get("seq"), int)
+        and isinstance(head.get("hash"), str)
+        and {"status", "batches", "contracts", "events_rated"} <= set(row)
+    )
 
 
 def _read_file(path: Path) -> Body | None:
@@ -410,8 +438,10 @@ def _interrupted(session: Session, period: str, body: Mapping[str, Any], last: s
     row = session.get(PeriodRow, period)
     if body.get("prev") != last or (row is not None and row.status == "closed"):
         return False
-    head = body.get("journal") or {}
-    entry = session.get(JournalEntryRow, head.get("seq"))
+    if not is_seal(body):
+        return False
+    head = body["journal"]
+    entry = session.get(JournalEntryRow, head["seq"])
     return entry is None or entry.hash != head.get("hash")
 
 

@@ -5,6 +5,7 @@ naming what changed; settlement refuses to run on books that fail (SPEC 4.4, doc
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -304,3 +305,24 @@ def test_init_seals_books_closed_before_seals_existed_and_nothing_else(books: Bo
     assert again["seal"]["settlements"] == first["seal"]["settlements"]
     assert again["seal"]["journal"] == first["seal"]["journal"]
     books.tampered = False
+
+
+def test_a_key_file_named_in_the_workspace_settings(books: Books) -> None:
+    key = books.files / "keys" / "seal.key"
+    key.parent.mkdir()
+    key.write_text("a key on another volume\n")
+    settings = books.root / "workspace.toml"
+    settings.write_text(f'seal_key_file = "{key}"\n' + settings.read_text())
+    close_march(books)
+    sealed = json.loads((books.root / "seals" / "2026-03.json").read_text())
+    expected = hmac.new(b"a key on another volume", sealed["hash"].encode(), "sha256")
+    assert sealed["hmac"] == expected.hexdigest()
+    books.tampered = True
+    key.write_text("another key\n")
+    assert caught(books) == [
+        "seals row 2026-03: its HMAC does not verify under the seal key (it was recomputed "
+        "without the key)"
+    ]
+    key.unlink()
+    message = books.refused("audit", "verify")
+    assert message == f"error: {key}: the seal key file cannot be read (No such file or directory)"
