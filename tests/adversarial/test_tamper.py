@@ -326,3 +326,26 @@ def test_a_key_file_named_in_the_workspace_settings(books: Books) -> None:
     key.unlink()
     message = books.refused("audit", "verify")
     assert message == f"error: {key}: the seal key file cannot be read (No such file or directory)"
+
+
+def test_a_seal_file_left_by_an_interrupted_close_is_replaced_by_the_next(books: Books) -> None:
+    close_march(books)
+    books.ok("settle", "run", "2026-04")
+    march = json.loads((books.root / "seals" / "2026-03.json").read_text())
+    head = int(str(_scalar(books, "SELECT max(seq) FROM journal_entries")))
+    body = march["seal"] | {"period": "2026-04", "position": 2, "prev": march["hash"]}
+    body["journal"] = {"seq": head + 1, "hash": "f" * 64}  # the close's entries never committed
+    left = books.root / "seals" / "2026-04.json"
+    left.write_text(json.dumps({"seal": body, "hash": "0" * 64, "hmac": None}))
+    assert books.ok("audit", "verify")["ok"] is True
+    books.ok("settle", "close", "2026-04")
+    replaced = json.loads(left.read_text())
+    assert replaced["hash"] == _scalar(books, "SELECT hash FROM seals WHERE period = '2026-04'")
+    assert replaced["seal"]["journal"]["seq"] > head
+    # a seal file that no interrupted close explains is reported
+    books.tampered = True
+    stray = books.root / "seals" / "2026-05.json"
+    stray.write_text(json.dumps({"seal": body | {"period": "2026-05"}, "hash": "", "hmac": None}))
+    assert caught(books) == [
+        "seals/2026-05.json has no seals row (the seal of 2026-05 was removed from the database)"
+    ]
