@@ -89,6 +89,13 @@ def _statements(session: Session) -> list[str]:
     return problems
 
 
+def tampering(workspace: Workspace) -> list[str]:
+    """The checks a settlement runs first, over what it reads: the journal's hash chain and the
+    seals of closed periods (one line per problem; empty = none)."""
+    with reading(workspace.engine) as session:
+        return verify_chain(session) + seal.check(workspace, session)
+
+
 def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
     """Every problem found, one line each (``ok`` when there is none)."""
     with reading(workspace.engine) as session:

@@ -183,7 +183,9 @@ def _period(row: PeriodRow) -> Body:
 
 
 def _head(session: Session) -> Body:
-    last = session.exec(select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc())).first()
+    last = session.exec(
+        select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc()).limit(1)
+    ).first()
     return {"seq": last.seq, "hash": last.hash} if last else {"seq": 0, "hash": GENESIS}
 
 

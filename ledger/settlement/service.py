@@ -4,7 +4,8 @@ A run computes the period from everything known now and stores it as a draft: co
 statement documents and the exceptions file. Closing recomputes it, checks that nothing changed
 since the draft finance reviewed, and in one transaction stores the final figures, records the
 batches and contract revisions it covered, posts the journal and seals the period (``ledger.seal``).
-Nothing of a closed period is ever written again. Neither runs on books that fail `audit verify`.
+Nothing of a closed period is ever written again. Neither runs on books whose journal or seals
+fail their checks.
 """
 
 from __future__ import annotations
@@ -211,10 +212,9 @@ def _store(
 
 
 def refuse_if_tampered(workspace: Workspace) -> None:
-    """Refuse to settle books that fail the cheap checks of `audit verify`."""
-    problems = audit.verify(workspace)["problems"]
+    """Refuse to settle books whose journal chain or seals fail (``audit.tampering``)."""
+    problems = audit.tampering(workspace)
     if problems:
-        assert isinstance(problems, list)
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise LedgerError(
             f"the books fail their integrity check, nothing was settled: {problems[0]}{more}"
