@@ -5,7 +5,7 @@
    (through `fx:clearing` where a payout currency differs);
 3. every issued statement still hashes to its verification code, and each closed talent
    statement's payable equals the payout posted to the journal;
-4. the books still match the seals of their closed periods (``ledger.seal``);
+4. the books still match the seals of their closed periods (``ledger.seal_check``);
 5. with ``deep``, every event file, batch count and closed month re-checked from the events
    themselves (``ledger.audit_deep``).
 """
@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from ledger import seal
+from ledger import seal_check
 from ledger.journal import load_entries, verify_chain
 from ledger.settlement.documents import verification_code
 from ledger.storage.db import reading
@@ -93,7 +93,7 @@ def tampering(workspace: Workspace) -> list[str]:
     """The checks a settlement runs first, over what it reads: the journal's hash chain and the
     seals of closed periods (one line per problem; empty = none)."""
     with reading(workspace.engine) as session:
-        return verify_chain(session) + seal.check(workspace, session)
+        return verify_chain(session) + seal_check.check(workspace, session)
 
 
 def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
@@ -102,7 +102,7 @@ def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
         problems = verify_chain(session)
         problems += _conservation(session)
         problems += _statements(session)
-        problems += seal.check(workspace, session)
+        problems += seal_check.check(workspace, session)
         entries = len(load_entries(session))
     if deep:
         from ledger.audit_deep import check_deep

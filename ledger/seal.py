@@ -9,8 +9,7 @@ as ``seals/<period>.json`` in the workspace; issued PDFs print a short form. Wit
 (``TWINLEDGER_SEAL_KEY``, or a file named by ``seal_key_file`` in workspace.toml) each seal also
 carries an HMAC-SHA256, so that hashes recomputed without the key no longer verify.
 
-``check`` compares the ledger with its seals (the cheap part of `audit verify`); it returns one
-line per problem, naming the table, row, period or file that changed.
+``ledger.seal_check`` compares the books with their seals (the cheap part of `audit verify`).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from sqlmodel import Session, col, select
 
 from ledger.domain import Agency, Brand, Parties, Talent, Twin
 from ledger.errors import LedgerError
-from ledger.money import format_amount
 from ledger.storage.db import writing
 from ledger.storage.events import events_sha256, publish
 from ledger.storage.repo import iso, load_parties, now
@@ -73,7 +71,7 @@ def canonical(body: Mapping[str, Any]) -> str:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _sha256(text: str) -> str:
+def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -148,11 +146,11 @@ def sealed_parties(body: Mapping[str, Any]) -> Parties:
     )
 
 
-def _batch(row: BatchRow) -> Body:
+def batch_fields(row: BatchRow) -> Body:
     return {name: getattr(row, name) for name in BATCH_FIELDS} | {"brand": row.brand}
 
 
-def _settlements(session: Session, period: str) -> dict[str, Body]:
+def settlement_figures(session: Session, period: str) -> dict[str, Body]:
     rows = session.exec(
         select(ContractSettlementRow).where(col(ContractSettlementRow.period) == period)
     )
@@ -163,7 +161,7 @@ def _settlements(session: Session, period: str) -> dict[str, Body]:
     }
 
 
-def _statements(session: Session, period: str) -> dict[str, str]:
+def statement_codes(session: Session, period: str) -> dict[str, str]:
     rows = session.exec(
         select(StatementRow.statement_id, StatementRow.verification_code).where(
             col(StatementRow.period) == period
@@ -172,13 +170,13 @@ def _statements(session: Session, period: str) -> dict[str, str]:
     return dict(sorted(rows.all()))
 
 
-def _period(row: PeriodRow) -> Body:
+def period_fields(row: PeriodRow) -> Body:
     return {
         "status": row.status,
         "batches": json.loads(row.batches),
         "contracts": json.loads(row.contracts),
         "events_rated": row.events_rated,
-        "summary_sha256": _sha256(row.summary),
+        "summary_sha256": sha256_text(row.summary),
     }
 
 
@@ -193,7 +191,7 @@ def load_seals(session: Session) -> list[SealRow]:
     return list(session.exec(select(SealRow).order_by(col(SealRow.position))).all())
 
 
-def _sealed_batches(bodies: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, Body]]:
+def sealed_batches(bodies: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, Body]]:
     """Every sealed batch: id -> (the period whose seal holds it, its sealed fields)."""
     found: dict[str, tuple[str, Body]] = {}
     for body in bodies:
@@ -256,7 +254,7 @@ def _seal_one(
 ) -> SealRow:
     row = session.get(PeriodRow, period)
     assert row is not None and row.status == "closed"
-    already = _sealed_batches([json.loads(s.body) for s in seals])
+    already = sealed_batches([json.loads(s.body) for s in seals])
     batches: dict[str, Body] = {}
     for batch_id in json.loads(row.batches):
         if batch_id in already:
@@ -267,7 +265,7 @@ def _seal_one(
         if batch.events_sha256 is None and batch.events_path:
             batch.events_sha256 = events_sha256(workspace.path(batch.events_path))
             session.add(batch)
-        batches[batch_id] = _batch(batch)
+        batches[batch_id] = batch_fields(batch)
     prev = seals[-1].hash if seals else GENESIS
     stamp = now()
     body = {
@@ -276,15 +274,15 @@ def _seal_one(
         "position": len(seals) + 1,
         "prev": prev,
         "sealed_at": iso(stamp),
-        "period_row": _period(row),
+        "period_row": period_fields(row),
         "journal": _head(session),
         "batches": batches,
-        "settlements": _settlements(session, period),
-        "statements": _statements(session, period),
+        "settlements": settlement_figures(session, period),
+        "statements": statement_codes(session, period),
         "parties": _parties(load_parties(session)),
     }
     text = canonical(body)
-    digest = _sha256(text)
+    digest = sha256_text(text)
     seal = SealRow(
         period=period,
         position=len(seals) + 1,
@@ -299,76 +297,16 @@ def _seal_one(
     return seal
 
 
-def _file_doc(seal: SealRow) -> Body:
+def file_doc(seal: SealRow) -> Body:
     return {"seal": json.loads(seal.body), "hash": seal.hash, "hmac": seal.hmac}
 
 
 def _write_file(workspace: Workspace, seal: SealRow) -> None:
     tmp = workspace.path("tmp", f"seal-{seal.period}.json.part")
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_file_doc(seal), sort_keys=True, ensure_ascii=False, indent=1)
+    text = json.dumps(file_doc(seal), sort_keys=True, ensure_ascii=False, indent=1)
     tmp.write_text(text + "\n", encoding="utf-8")
     publish(tmp, seal_path(workspace, seal.period))
-
-
-def period_seal(session: Session, period: str) -> SealRow | None:
-    return session.get(SealRow, period)
-
-
-# -- checking --------------------------------------------------------------------------------
-
-
-def check(workspace: Workspace, session: Session) -> list[str]:
-    """Every difference between the ledger and its seals (empty = the seals hold)."""
-    problems: list[str] = []
-    seals = load_seals(session)
-    bodies: list[Body] = []
-    prev = GENESIS
-    key = seal_key(workspace)
-    for n, seal in enumerate(seals, start=1):
-        found, body = _check_seal(seal, n, prev, key)
-        problems += found
-        if body is not None:
-            bodies.append(body)
-        prev = seal.hash
-    problems += _check_files(workspace, session, seals)
-    sealed = {s.period for s in seals}
-    for row in session.exec(select(PeriodRow).where(PeriodRow.status == "closed")):
-        if row.period not in sealed:
-            problems.append(f"periods row {row.period} is closed but has no seal")
-    problems += _check_journal(session, bodies)
-    for body in bodies:
-        problems += _check_period(session, body)
-    problems += _check_batches(session, bodies)
-    return problems
-
-
-def _check_seal(
-    seal: SealRow, position: int, prev: str, key: bytes | None
-) -> tuple[list[str], Body | None]:
-    name = f"seals row {seal.period}"
-    if seal.position != position:
-        return [f"{name}: it is seal {seal.position}, expected {position} (one was removed)"], None
-    if _sha256(seal.body) != seal.hash:
-        return [f"{name}: its content no longer hashes to its recorded hash"], None
-    try:
-        body = json.loads(seal.body)
-    except ValueError:
-        body = None
-    if not is_seal(body):
-        return [f"{name}: its content is not a seal"], None
-    problems = []
-    if body.get("prev") != prev or body.get("period") != seal.period:
-        problems.append(f"{name}: not chained to the seal before it (one was removed or replaced)")
-    if key is not None:
-        if seal.hmac is None:
-            problems.append(f"{name}: it carries no HMAC though a seal key is configured")
-        elif not hmac.compare_digest(seal.hmac, mac(key, seal.hash)):
-            problems.append(
-                f"{name}: its HMAC does not verify under the seal key (it was recomputed "
-                "without the key)"
-            )
-    return problems, body
 
 
 _SHAPE = {
@@ -397,157 +335,9 @@ def is_seal(body: object) -> bool:
     )
 
 
-def _read_file(path: Path) -> Body | None:
+def read_file(path: Path) -> Body | None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return doc if isinstance(doc, dict) and isinstance(doc.get("seal"), dict) else None
-
-
-def _check_files(workspace: Workspace, session: Session, seals: Sequence[SealRow]) -> list[str]:
-    problems = []
-    folder = workspace.path(SEALS_DIR)
-    for seal in seals:
-        path = seal_path(workspace, seal.period)
-        shown = workspace.relative(path)
-        if not path.exists():
-            problems.append(f"{shown} is missing (the seal of {seal.period} is kept there)")
-            continue
-        doc = _read_file(path)
-        if doc is None:
-            problems.append(f"{shown} is not a readable seal")
-        elif doc != _file_doc(seal):
-            problems.append(f"{shown} differs from the seals row of {seal.period}")
-    known = {s.period for s in seals}
-    last = seals[-1].hash if seals else GENESIS
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        if path.stem in known:
-            continue
-        doc = _read_file(path)
-        if doc is not None and _interrupted(session, path.stem, doc["seal"], last):
-            continue
-        problems.append(
-            f"{workspace.relative(path)} has no seals row (the seal of {path.stem} was removed "
-            "from the database)"
-        )
-    return problems
-
-
-def _interrupted(session: Session, period: str, body: Mapping[str, Any], last: str) -> bool:
-    """A seal file left by a close that was killed before its transaction committed: the period
-    is not closed and the journal head it names was never committed."""
-    row = session.get(PeriodRow, period)
-    if body.get("prev") != last or (row is not None and row.status == "closed"):
-        return False
-    if not is_seal(body):
-        return False
-    head = body["journal"]
-    entry = session.get(JournalEntryRow, head["seq"])
-    return entry is None or entry.hash != head.get("hash")
-
-
-def _check_journal(session: Session, bodies: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Entries up to each seal's journal head must be there and unchanged: the earliest seal
-    whose head is missing or has another hash names the range that was cut or rewritten."""
-    low = 1
-    for body in bodies:
-        head = body["journal"]
-        seq = int(head["seq"])
-        if seq == 0:
-            continue
-        entry = session.get(JournalEntryRow, seq)
-        if entry is None:
-            return [
-                f"journal_entries: entry {seq}, the head sealed by {body['period']}, is missing "
-                "(the journal was cut after it was sealed)"
-            ]
-        if entry.hash != head["hash"]:
-            return [
-                f"journal_entries: entries {low}..{seq} were rewritten after the seal of "
-                f"{body['period']} (entry {seq} no longer has the sealed hash)"
-            ]
-        low = seq + 1
-    return []
-
-
-def _check_period(session: Session, body: Mapping[str, Any]) -> list[str]:
-    period = body["period"]
-    problems = []
-    row = session.get(PeriodRow, period)
-    if row is None:
-        return [f"periods row {period} is missing (sealed as closed)"]
-    current = _period(row)
-    for name, sealed in body["period_row"].items():
-        if current[name] != sealed:
-            shown = "its settle summary" if name == "summary_sha256" else name
-            if name == "status":
-                problems.append(f"periods row {period}: status is {row.status}, sealed as {sealed}")
-            else:
-                problems.append(f"periods row {period}: {shown} differs from the seal")
-    problems += _check_settlements(session, period, body["settlements"])
-    problems += _check_statements(session, period, body["statements"])
-    return problems
-
-
-def _check_settlements(session: Session, period: str, sealed: Mapping[str, Body]) -> list[str]:
-    problems = []
-    current = _settlements(session, period)
-    for key in sorted(set(sealed) | set(current)):
-        contract, origin = key.split("|", 1)
-        name = f"contract_settlements row ({period}, {contract}, {origin})"
-        if key not in current:
-            problems.append(f"{name} is missing (sealed by {period})")
-            continue
-        if key not in sealed:
-            problems.append(f"{name} was added after the seal of {period}")
-            continue
-        now_, then = current[key], sealed[key]
-        ccy = str(then["currency"])
-        changes = []
-        for field in ("revision", "currency"):
-            if now_[field] != then[field]:
-                changes.append(f"{field} is {now_[field]}, sealed as {then[field]}")
-        for field in SETTLEMENT_FIELDS:
-            if Decimal(now_[field]) != Decimal(then[field]):
-                changes.append(
-                    f"{field} is {format_amount(Decimal(now_[field]), ccy)}, sealed as "
-                    f"{format_amount(Decimal(then[field]), ccy)}"
-                )
-        if changes:
-            problems.append(f"{name}: " + "; ".join(changes))
-    return problems
-
-
-def _check_statements(session: Session, period: str, sealed: Mapping[str, str]) -> list[str]:
-    problems = []
-    current = _statements(session, period)
-    for statement_id in sorted(set(sealed) | set(current)):
-        name = f"statements row {statement_id}"
-        if statement_id not in current:
-            problems.append(f"{name} is missing (sealed by {period})")
-        elif statement_id not in sealed:
-            problems.append(f"{name} was added after the seal of {period}")
-        elif current[statement_id] != sealed[statement_id]:
-            problems.append(
-                f"{name}: its verification code differs from the one sealed by {period} "
-                "(the statement was replaced)"
-            )
-    return problems
-
-
-def _check_batches(session: Session, bodies: Sequence[Mapping[str, Any]]) -> list[str]:
-    problems = []
-    for batch_id, (period, sealed) in sorted(_sealed_batches(bodies).items()):
-        row = session.get(BatchRow, batch_id)
-        if row is None:
-            problems.append(f"batches row {batch_id} is missing (sealed by {period})")
-            continue
-        current = _batch(row)
-        for field in sorted(sealed):
-            if current.get(field) != sealed[field]:
-                problems.append(
-                    f"batches row {batch_id}: {field} is {current.get(field)}, sealed as "
-                    f"{sealed[field]} (by {period})"
-                )
-    return problems
