@@ -74,7 +74,8 @@ def measure(
 def run_scale(
     scale: str, data: Path, out: Path, stores: list[str], repeat: int, database_url: str | None
 ) -> list[Measurement]:
-    """Every step of one scale: baselines, ingest, settle, the two passes and rendering."""
+    """Every step of one scale: baselines, ingest, settle, the two passes, rendering, then the
+    close and `audit verify` (cheap, and --deep) on the closed month."""
     ws = str(out / "ws-sqlite")
     found = [
         measure("csv_parquet", scale, "-", repeat, data=str(data), out=str(out / "parquet")),
@@ -134,5 +135,8 @@ def run_scale(
             workers=os.cpu_count() or 1,
             party_type="talent",
         ),
+        measure("close", scale, "sqlite", 1, ws=ws),
+        measure("audit", scale, "sqlite", repeat, "audit", ws=ws, deep=False),
+        measure("audit", scale, "sqlite", repeat, "audit_deep", ws=ws, deep=True),
     ]
     return found

@@ -107,6 +107,32 @@ def settle(ws: str) -> Result:
     }
 
 
+def close(ws: str) -> Result:
+    """Close the settled month: its final run, journal and seal (after every other step)."""
+    from ledger.settlement import service
+    from ledger.workspace import Workspace
+
+    workspace = Workspace.open(Path(ws))
+    started = time.perf_counter()
+    summary = service.close(workspace, PERIOD)
+    return {"seconds": time.perf_counter() - started, "rows": summary["events_rated"]}
+
+
+def audit(ws: str, deep: bool) -> Result:
+    """`audit verify` (``deep``: with --deep) on the closed month."""
+    from ledger import audit as checks
+    from ledger.workspace import Workspace
+
+    workspace = Workspace.open(Path(ws))
+    started = time.perf_counter()
+    result = checks.verify(workspace, deep=deep)
+    seconds = time.perf_counter() - started
+    if not result["ok"]:
+        raise SystemExit(f"audit verify failed on the benchmark workspace: {result['problems']}")
+    files = _inputs(ws)[1]
+    return {"seconds": seconds, "rows": _event_count(files)}
+
+
 def passes(ws: str) -> Result:
     """The rating pass and the exception pass of one settlement, timed apart."""
     from ledger.rating import measure
@@ -161,6 +187,8 @@ STEPS: dict[str, Callable[..., Result]] = {
     "bare_rating": bare_rating,
     "settle": settle,
     "passes": passes,
+    "close": close,
+    "audit": audit,
     "render": render,
     "bare_render": bare_render,
 }

@@ -13,6 +13,7 @@ TARGETS = {
     "settle": ("bare_rating", 3.0),
     "passes": ("bare_rating", None),
     "exception_pass": ("passes", 1.0),
+    "audit_deep": ("settle", 2.0),
 }
 NAMES = {
     "csv_parquet": "baseline: DuckDB CSV -> Parquet",
@@ -25,6 +26,9 @@ NAMES = {
     "render_1": "render all documents, 1 process",
     "render_all": "render all documents, all cores",
     "render_talents": "render talent stmts, all cores",
+    "close": "settle close (with its seal)",
+    "audit": "audit verify",
+    "audit_deep": "audit verify --deep",
 }
 
 

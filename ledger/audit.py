@@ -4,7 +4,10 @@
 2. per closed period and contract currency, brand charges = talent + agency + withholding credits
    (through `fx:clearing` where a payout currency differs), signs kept;
 3. every issued statement still hashes to its verification code, and each closed talent and
-   agency statement's payable is never negative and equals the payout posted to the journal.
+   agency statement's payable is never negative and equals the payout posted to the journal;
+4. the books still match the seals of their closed periods (``ledger.seal_check``);
+5. with ``deep``, every event file, batch count and closed month re-checked from the events
+   themselves (``ledger.audit_deep``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from ledger import seal_check
 from ledger.journal import load_entries, verify_chain
 from ledger.settlement.documents import verification_code
 from ledger.storage.db import reading
@@ -90,10 +94,23 @@ def _statements(session: Session) -> list[str]:
     return problems
 
 
-def verify(workspace: Workspace) -> dict[str, object]:
+def tampering(workspace: Workspace) -> list[str]:
+    """The checks a settlement runs first, over what it reads: the journal's hash chain and the
+    seals of closed periods (one line per problem; empty = none)."""
+    with reading(workspace.engine) as session:
+        return verify_chain(session) + seal_check.check(workspace, session)
+
+
+def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
+    """Every problem found, one line each (``ok`` when there is none)."""
     with reading(workspace.engine) as session:
         problems = verify_chain(session)
         problems += _conservation(session)
         problems += _statements(session)
+        problems += seal_check.check(workspace, session)
         entries = len(load_entries(session))
+    if deep:
+        from ledger.audit_deep import check_deep
+
+        problems += check_deep(workspace)
     return {"ok": not problems, "entries": entries, "problems": problems}

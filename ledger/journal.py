@@ -113,7 +113,9 @@ def post(
     if off:
         raise LedgerError(f"journal entry {reference} does not balance: {off}")
     lock(session)
-    last = session.exec(select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc())).first()
+    last = session.exec(
+        select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc()).limit(1)
+    ).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     rows = _posting_rows(postings)

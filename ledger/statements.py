@@ -17,11 +17,12 @@ from sqlmodel import col, select
 
 from ledger.errors import LedgerError
 from ledger.files import STATEMENT_FILE_BYTES, check_input
+from ledger.seal import short
 from ledger.settlement.documents import verification_code
 from ledger.settlement.periods import check_period
 from ledger.storage.db import reading, writing
 from ledger.storage.repo import now
-from ledger.storage.tables import IssuedFileRow, PeriodRow, StatementRow
+from ledger.storage.tables import IssuedFileRow, PeriodRow, SealRow, StatementRow
 from ledger.workspace import Workspace
 
 PARTY_ORDER = {"talent": 0, "agency": 1, "brand": 2}
@@ -89,6 +90,15 @@ def folder(workspace: Workspace, period: str, status: str) -> Path:
     return workspace.path("statements" if status == "closed" else "drafts", period)
 
 
+def _printed(workspace: Workspace, period: str, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents as they are printed: a closed period's carry the short form of its seal."""
+    with reading(workspace.engine) as session:
+        sealed = session.get(SealRow, period)
+    if sealed is None:
+        return docs
+    return [doc | {"seal": short(sealed.hash)} for doc in docs]
+
+
 def render(
     workspace: Workspace,
     period: str,
@@ -105,7 +115,7 @@ def render(
     whole or not at all. Many documents are rendered by a pool of ``workers`` processes
     (default: one per core); each PDF is the same as a one-process render would write.
     """
-    docs = documents(workspace, period, party, party_type)
+    docs = _printed(workspace, period, documents(workspace, period, party, party_type))
     status = period_status(workspace, period)
     out_dir = out or folder(workspace, period, status)
     issued_dir = workspace.path("statements").resolve()
@@ -240,7 +250,7 @@ def issued_pdf(workspace: Workspace, doc: dict[str, Any], file_name: str) -> byt
     with _issue_lock:
         data = _issued_bytes(workspace, path, doc)
         if data is None:
-            _render_docs(workspace, [doc], path.parent)
+            _render_docs(workspace, _printed(workspace, str(doc["period"]), [doc]), path.parent)
             data = _issued_bytes(workspace, path, doc)
     if data is None:
         raise LedgerError(f"{path}: statement {doc['statement_id']} renders no such file")
@@ -325,7 +335,8 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
         and issued.verification_code in (None, code)
     ):
         return result | {"matches": True}
-    if not _same_as_issued(doc, path.read_bytes()):
+    [printed] = _printed(workspace, row.period, [doc])
+    if not _same_as_issued(printed, path.read_bytes()):
         return result | {"reason": "the PDF's content differs from the statement the ledger issued"}
     return result | {"matches": True}
 

@@ -11,6 +11,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
       settlements/<period>/ exceptions of each settlement run (Parquet)
       statements/<period>/  rendered PDFs of closed periods (issued statements only)
       drafts/<period>/      rendered PDFs of draft periods
+      seals/<period>.json   the seal of each closed period (ledger.seal)
 
 Every path a workspace stores is relative to it: the default database is
 `database_url = "sqlite:///ledger.db"`, a SQLite file inside the folder, so a folder moved or
@@ -87,7 +88,15 @@ class Workspace:
                 encoding="utf-8",
             )
             workspace = cls.open(root)
-        for sub in ("events", "quarantine", "profiles", "settlements", "statements", "tmp"):
+        for sub in (
+            "events",
+            "quarantine",
+            "profiles",
+            "settlements",
+            "statements",
+            "seals",
+            "tmp",
+        ):
             (root / sub).mkdir(exist_ok=True)
         workspace.check_database(creating=True)
         if not adopt:  # nothing is written into another workspace's database, not even a schema

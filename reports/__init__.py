@@ -21,7 +21,8 @@ def render_statement(doc: dict[str, Any], out_dir: Path) -> list[Path]:
     """Render a statement document to PDF(s) in ``out_dir``; returns the files written.
 
     Talent and agency: ``{statement_id}.pdf``. Brand: one invoice per currency,
-    ``{statement_id}-{CCY}.pdf``.
+    ``{statement_id}-{CCY}.pdf``. A ``seal`` key (not part of the issued document) is printed
+    in the footer: the short form of the seal of the closed period.
     """
     out_dir = Path(out_dir)
     kind = str((doc.get("party") or {}).get("type") or "")

@@ -248,6 +248,7 @@ class Meta:
     draft: bool
     running: str
     author: str = "twinledger clearing house"
+    seal: str = ""  # short form of the seal of a closed period, printed in the footer
 
 
 def _timestamp(meta: Meta) -> TimeStamp:
@@ -307,6 +308,8 @@ def _footer(canvas: Canvas, meta: Meta, page: int, total: int) -> None:
     canvas.setFillColor(MUTED)
     canvas.setFont(fonts.REGULAR, 6)
     canvas.drawString(MARGIN, 12 * mm, f"Verification code (SHA-256): {meta.verification_code}")
+    if meta.seal:
+        canvas.drawRightString(PAGE_W - MARGIN, 12 * mm, f"Seal of {meta.period}: {meta.seal}")
     canvas.drawString(MARGIN, 9.2 * mm, VERIFY_HINT)
     canvas.restoreState()
 
@@ -456,4 +459,5 @@ def meta_for(doc: Doc, fmt: Formats, title: str, suffix: str = "") -> Meta:
         period=str(doc.get("period") or ""),
         draft=is_draft(doc),
         running=running_text(name, fmt.period(doc.get("period"))),
+        seal=str(doc.get("seal") or ""),
     )

@@ -11,6 +11,7 @@ from ledger import imports
 from ledger.backup import backup
 from ledger.cli import open_workspace, output, workspace_root
 from ledger.errors import ValidationFailed
+from ledger.seal import seal_closed
 from ledger.workspace import Workspace
 
 JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
@@ -46,6 +47,7 @@ def register(app: typer.Typer) -> None:
         Example: twinledger --workspace ./books init
         """
         workspace = Workspace.init(workspace_root(ctx), database_url, adopt)
+        seal_closed(workspace)  # books closed before seals existed
         doc = {"workspace": str(workspace.root), "database_url": workspace.database_url}
         if as_json:
             output.print_json(doc)

@@ -233,22 +233,38 @@ def register(app: typer.Typer) -> None:
         )
 
     @audit_app.command("verify")
-    def audit_verify(ctx: typer.Context, as_json: bool = JSON) -> None:
-        """Check the journal's hash chain, every balance invariant and the issued statements.
+    def audit_verify(
+        ctx: typer.Context,
+        deep: bool = typer.Option(
+            False,
+            "--deep",
+            help="Also re-hash and re-count every event file and re-settle every closed month "
+            "from its events.",
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Check the journal's hash chain, every balance invariant, the issued statements and the
+        seals of closed months; lists every problem found, one per line.
 
-        Example: twinledger audit verify
+        Example: twinledger audit verify --deep
         """
-        result = audit.verify(open_workspace(ctx))
+        result = audit.verify(open_workspace(ctx), deep=deep)
+        problems = result["problems"]
+        assert isinstance(problems, list)
         if as_json:
             output.print_json(result)
         elif result["ok"]:
+            checked = "event files, closed months re-settled, " if deep else ""
             output.line(
-                f"ledger verified: {result['entries']} journal entries, all invariants hold"
+                f"ledger verified: {result['entries']} journal entries, {checked}"
+                "all invariants and seals hold"
             )
-        if not result["ok"]:
-            problems = result["problems"]
-            assert isinstance(problems, list)
-            raise LedgerError(str(problems[0]))
+        else:
+            for problem in problems:
+                output.line(str(problem))
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise LedgerError(f"{problems[0]}{more}")
 
     @app.command()
     def explain(

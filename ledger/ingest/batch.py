@@ -7,7 +7,8 @@ The commit protocol:
    settled there by DuckDB (``ledger.ingest.stage``);
 3. under the workspace's ingest lock, the parts are de-duplicated against every committed event
    of the brand (DuckDB semi join), fsynced and renamed into the store: one file
-   ``events/<brand>/<batch>.parquet``, or a directory ``events/<brand>/<batch>/`` of parts;
+   ``events/<brand>/<batch>.parquet``, or a directory ``events/<brand>/<batch>/`` of parts, and
+   their sha256 is taken (``storage.events.events_sha256``), for the seal of the month to close;
 4. the batch row is committed in the database, which is the moment the batch becomes visible.
 A kill at any step before 4 leaves an unreferenced file or directory that no reader sees and the
 next ingest removes; rerunning the command completes the batch.
@@ -44,7 +45,7 @@ from ledger.ingest.stage import (
     write_quarantine,
 )
 from ledger.storage.db import reading, writing
-from ledger.storage.events import fsync_dir, fsync_file, publish
+from ledger.storage.events import events_sha256, fsync_dir, fsync_file, publish
 from ledger.storage.repo import now
 from ledger.storage.tables import BatchRow, BrandRow, TwinRow
 from ledger.workspace import Workspace
@@ -231,9 +232,12 @@ def ingest_file(
                 rejected=staged.rejected,
                 quarantine=_publish_quarantine(workspace, staged, batch_id),
             )
+            digest = events_sha256(workspace.path(events_path)) if events_path else None
             try:
                 with writing(workspace.engine) as session:
-                    session.add(_batch_row(result, brand, source, sha, events_path, staged.periods))
+                    row = _batch_row(result, brand, source, sha, events_path, staged.periods)
+                    row.events_sha256 = digest
+                    session.add(row)
             except IntegrityError:
                 raise LedgerError(f"{path}: ingested concurrently by another process") from None
             return result

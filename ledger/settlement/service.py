@@ -3,8 +3,9 @@
 A run computes the period from everything known now and stores it as a draft: contract figures,
 statement documents and the exceptions file. Closing recomputes it, checks that nothing changed
 since the draft finance reviewed, and in one transaction stores the final figures, records the
-batches and contract revisions it covered and posts the journal. Nothing of a closed period is
-ever written again.
+batches and contract revisions it covered, posts the journal and seals the period (``ledger.seal``).
+Nothing of a closed period is ever written again. Neither runs on books whose journal or seals
+fail their checks.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session, col, delete, insert, select
 
+from ledger import audit
 from ledger.errors import LedgerError
 from ledger.fx import FxTable
 from ledger.journal import Posting, payable_balances, post
 from ledger.money import format_amount
+from ledger.seal import seal_period
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
     COMPONENTS,
@@ -162,7 +166,7 @@ def summarize(settlement: Settlement, status: str) -> dict[str, Any]:
     }
 
 
-def _settlement_rows(settlement: Settlement) -> list[dict[str, Any]]:
+def settlement_rows(settlement: Settlement) -> list[dict[str, Any]]:
     """The contract_settlements rows of a settlement (plain dicts for one bulk insert)."""
     rows: list[dict[str, Any]] = []
     for r in settlement.contracts:
@@ -219,7 +223,7 @@ def _store(
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
     session.exec(delete(StatementRow).where(col(StatementRow.period) == period))
-    rows = _settlement_rows(settlement)
+    rows = settlement_rows(settlement)
     if rows:
         session.execute(insert(ContractSettlementRow), rows)
     if docs:
@@ -251,9 +255,20 @@ def _store(
     return summary
 
 
+def refuse_if_tampered(workspace: Workspace) -> None:
+    """Refuse to settle books whose journal chain or seals fail (``audit.tampering``)."""
+    problems = audit.tampering(workspace)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise LedgerError(
+            f"the books fail their integrity check, nothing was settled: {problems[0]}{more}"
+        )
+
+
 def run(workspace: Workspace, period: str) -> dict[str, Any]:
     """Settle ``period`` as a draft from everything known now (re-runnable until closed)."""
     check_period(period)
+    refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
         _refuse_if_closed(session, period)
         known = _gather(workspace, session, period)
@@ -268,8 +283,9 @@ def periods_with_usage(session: Session) -> set[str]:
 
 
 def close(workspace: Workspace, period: str) -> dict[str, Any]:
-    """Make the reviewed draft of ``period`` final and post it to the journal."""
+    """Make the reviewed draft of ``period`` final, post it to the journal and seal it."""
     check_period(period)
+    refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
         _refuse_if_closed(session, period)
         row = _period_row(session, period)
@@ -303,10 +319,18 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
                 f"run `twinledger settle run {period}` and review it again before closing"
             )
     settlement = compute(known.inputs)
-    with writing(workspace.engine) as session:
-        _refuse_if_closed(session, period)
-        summary = _store(workspace, session, settlement, known, "closed")
-        _post_journal(session, settlement)
+    sealed: list[Path] = []
+    try:
+        with writing(workspace.engine) as session:
+            _refuse_if_closed(session, period)
+            summary = _store(workspace, session, settlement, known, "closed")
+            _post_journal(session, settlement)
+            session.flush()
+            sealed = seal_period(workspace, session, period)
+    except BaseException:
+        for path in sealed:
+            path.unlink(missing_ok=True)
+        raise
     return summary
 
 

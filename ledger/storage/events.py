@@ -9,9 +9,11 @@ before its commit are never read (and are removed by the next ingest).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -73,3 +75,29 @@ def parquet_list_sql(paths: Sequence[Path]) -> str:
     """A SQL list literal of files for read_parquet([...])."""
     quoted = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
     return f"[{quoted}]"
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def event_files(events_path: Path) -> list[Path]:
+    """The files of a batch's ``events_path``: the one file, or the parts its glob names, in name
+    order (missing files are left out: the digest then no longer matches)."""
+    if "*" in events_path.name:
+        return sorted(events_path.parent.glob(events_path.name), key=lambda p: p.name)
+    return [events_path] if events_path.is_file() else []
+
+
+def events_sha256(events_path: Path) -> str:
+    """The sha256 a batch's event files are sealed by. One file: the sha256 of its bytes. A folder
+    of parts: the sha256 of one line ``<part name> <sha256 of the part>`` per part, in name
+    order, so that a part added, removed, renamed or changed changes it."""
+    files = event_files(events_path)
+    if "*" not in events_path.name:
+        return _file_sha256(files[0]) if files else ""
+    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool:
+        digests = list(pool.map(_file_sha256, files))
+    listing = "".join(f"{f.name} {d}\n" for f, d in zip(files, digests, strict=True))
+    return hashlib.sha256(listing.encode()).hexdigest()

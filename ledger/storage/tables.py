@@ -102,6 +102,7 @@ class BatchRow(SQLModel, table=True):
     rejected: int
     quarantine: str | None = None
     events_path: str | None = None  # relative to the workspace
+    events_sha256: str | None = None  # of the event file(s) as committed (storage.events)
     periods: str = "[]"  # JSON list of YYYY-MM the accepted events fall in
     created_at: datetime
     voided_at: datetime | None = None
@@ -214,3 +215,16 @@ class WorkspaceMetaRow(SQLModel, table=True):
     __tablename__ = "workspace_meta"
     key: str = Field(primary_key=True)
     value: str
+
+
+class SealRow(SQLModel, table=True):
+    """The seal of one closed period (``ledger.seal``): the state it closed on, as canonical JSON,
+    chained to the seal before it. Kept also as ``seals/<period>.json`` in the workspace."""
+
+    __tablename__ = "seals"
+    period: str = Field(primary_key=True)
+    position: int = Field(unique=True)  # 1 for the first seal, then one more per close
+    body: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON of the seal
+    hash: str  # sha256 of body
+    hmac: str | None = None  # HMAC-SHA256 of hash under the seal key, when one is configured
+    sealed_at: datetime
