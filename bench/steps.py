@@ -156,14 +156,14 @@ def passes(ws: str) -> Result:
 
 
 def render(ws: str, out: str, workers: int, party_type: str | None = None) -> Result:
-    from ledger import statements
     from ledger.workspace import Workspace
+    from reports import issue
 
     workspace = Workspace.open(Path(ws))
     shutil.rmtree(out, ignore_errors=True)
     done: list[int] = []
     started = time.perf_counter()
-    files = statements.render(
+    files = issue.render(
         workspace,
         PERIOD,
         out=Path(out),

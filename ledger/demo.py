@@ -12,6 +12,7 @@ from ledger.errors import LedgerError
 from ledger.ingest.batch import ingest_file
 from ledger.settlement import service
 from ledger.workspace import SETTINGS_FILE, Workspace
+from reports import issue
 
 DEMO_PERIODS = ("2026-09", "2026-10")
 DEMO_PERIOD = DEMO_PERIODS[-1]
@@ -52,7 +53,7 @@ def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
             ingested.append({"brand": brand, "file": file.name, **result.as_dict()})
         service.run(workspace, period)
         settled = service.close(workspace, period)
-        files += statements.render(workspace, period, out=out / period if out else None)
+        files += issue.render(workspace, period, out=out / period if out else None)
     talents = [
         {"talent": d["party"]["name"], "currency": d["currency"], **d["summary"]}
         for d in statements.documents(workspace, DEMO_PERIOD)

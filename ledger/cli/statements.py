@@ -12,6 +12,7 @@ from ledger.cli import open_workspace, output
 from ledger.cli.progress import progress_bar
 from ledger.cli.reference import JSON
 from ledger.errors import LedgerError
+from reports import issue
 
 
 class PartyType(StrEnum):
@@ -46,7 +47,7 @@ def register(app: typer.Typer) -> None:
         workspace = open_workspace(ctx)
         status = library.period_status(workspace, period)
         with progress_bar("rendering statements") as advance:
-            files = library.render(workspace, period, party, out, advance, party_type=kind)
+            files = issue.render(workspace, period, party, out, advance, party_type=kind)
         folder = out or library.folder(workspace, period, status)
         if as_json:
             output.print_json(
@@ -119,7 +120,7 @@ def register(app: typer.Typer) -> None:
 
         Example: twinledger statements verify ST-2026-03-T-liv-s.pdf
         """
-        result = library.verify_pdf(open_workspace(ctx), file)
+        result = issue.verify_pdf(open_workspace(ctx), file)
         if as_json:
             output.print_json(result)
         elif result["matches"]:

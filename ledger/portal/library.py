@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from ledger import statements
 from ledger.errors import LedgerError
 from ledger.portal.access import Party
 from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
 from ledger.storage.tables import PeriodRow, StatementRow
 from ledger.workspace import Workspace
+from reports import issue
 
 PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
@@ -244,7 +244,7 @@ def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = N
     if (base / name).resolve().parent != base or not PERIOD_RE.fullmatch(period):
         raise NotFound(name)
     try:
-        return Pdf(name, statements.issued_pdf(workspace, doc, name))
+        return Pdf(name, issue.issued_pdf(workspace, doc, name))
     except LedgerError:
         raise NotFound(name) from None
 

@@ -10,8 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from ledger.demo import run_demo
-from ledger.statements import documents, verify_pdf
+from ledger.statements import documents
 from ledger.workspace import Workspace
+from reports.issue import verify_pdf
 
 
 @pytest.fixture(scope="module")

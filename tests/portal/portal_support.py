@@ -9,13 +9,14 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from ledger import imports, statements
+from ledger import imports
 from ledger.ingest.batch import ingest_file
 from ledger.portal import access
 from ledger.portal.app import create_app
 from ledger.portal.security import RateLimit
 from ledger.settlement import service
 from ledger.workspace import Workspace
+from reports import issue
 
 PERIOD = "2026-10"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -68,4 +69,4 @@ def load_sample_month(workspace: Workspace) -> None:
         ingest_file(workspace, file, brand)
     service.run(workspace, PERIOD)
     service.close(workspace, PERIOD)
-    statements.render(workspace, PERIOD)
+    issue.render(workspace, PERIOD)
