@@ -1,7 +1,7 @@
 """`audit verify --deep`: re-check the books from the events themselves.
 
-1. every committed batch's event file(s) still hash to the sha256 recorded at ingest, and still
-   hold as many events as the batch accepted (counted by DuckDB);
+1. every committed (or withdrawn) batch's event file(s) still hash to the sha256 recorded at
+   ingest, and still hold as many events as the batch accepted (counted by DuckDB);
 2. every sealed month re-settles, from its events, to exactly what it issued: the pure
    ``compute`` is given what the ledger knew at that close (the batches and contract revisions
    the seal records, the parties it was settled with, what earlier closed months issued) and its
@@ -27,7 +27,7 @@ from ledger.settlement.service import settlement_rows
 from ledger.storage.codec import contract_from_json
 from ledger.storage.db import reading
 from ledger.storage.events import connect, event_files, events_sha256, parquet_list_sql
-from ledger.storage.repo import committed_batches, load_fx_rows
+from ledger.storage.repo import all_batches, load_fx_rows
 from ledger.storage.tables import BatchRow, ContractRow, ContractSettlementRow
 from ledger.workspace import Workspace
 
@@ -35,7 +35,8 @@ from ledger.workspace import Workspace
 def check_deep(workspace: Workspace) -> list[str]:
     """Every event file or closed month that no longer matches what the ledger recorded."""
     with reading(workspace.engine) as session:
-        batches = list(committed_batches(session))
+        # a withdrawn batch keeps its events for the closed months that covered it
+        batches = [b for b in all_batches(session) if b.status in ("committed", "void")]
         problems = _event_files(workspace, batches)
         for seal in load_seals(session):
             try:

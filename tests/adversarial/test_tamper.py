@@ -192,6 +192,18 @@ def test_a_batch_count_edited_is_caught(books: Books) -> None:
     assert f"batches row {batch}: accepted is 125, sealed as 120 (by 2026-03)" in caught(books)
 
 
+def test_a_batch_voided_by_hand_is_caught_but_batches_void_is_not(books: Books) -> None:
+    close_march(books)
+    batch = _scalar(books, "SELECT id FROM batches WHERE accepted = 120")
+    books.ok("batches", "void", batch, "--reason", "sent twice", "--by", "qa")
+    assert books.ok("audit", "verify", "--deep")["ok"] is True  # a void the journal records
+    other = _scalar(books, "SELECT id FROM batches WHERE status = 'committed' AND brand = 'b2'")
+    _sql(books, f"UPDATE batches SET status = 'void', status_key = id WHERE id = '{other}'")
+    assert f"batches row {other}: status is void, but no void of it is in the journal" in caught(
+        books
+    )
+
+
 def _events_file(books: Books) -> tuple[str, Path]:
     batch, path = _row(books, "SELECT id, events_path FROM batches WHERE accepted = 120")
     return batch, books.root / path
