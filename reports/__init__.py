@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ledger.errors import LedgerError
 from reports.agency_pdf import render_agency_statement
 from reports.brand_pdf import render_brand_invoices
+from reports.fonts import MissingGlyphs
 from reports.talent_pdf import render_talent_statement
 
 __all__ = [
@@ -34,10 +36,14 @@ def render_statement(doc: dict[str, Any], out_dir: Path) -> list[Path]:
         or statement_id.startswith(".")
     ):
         raise ValueError(f"statement_id {statement_id!r} cannot be used as a file name")
-    if kind == "talent":
-        return [render_talent_statement(doc, out_dir / f"{statement_id}.pdf")]
-    if kind == "agency":
-        return [render_agency_statement(doc, out_dir / f"{statement_id}.pdf")]
-    if kind == "brand":
-        return render_brand_invoices(doc, out_dir)
+    try:
+        if kind == "talent":
+            return [render_talent_statement(doc, out_dir / f"{statement_id}.pdf")]
+        if kind == "agency":
+            return [render_agency_statement(doc, out_dir / f"{statement_id}.pdf")]
+        if kind == "brand":
+            return render_brand_invoices(doc, out_dir)
+    except MissingGlyphs as exc:
+        name = (doc.get("party") or {}).get("name") or (doc.get("party") or {}).get("id")
+        raise LedgerError(f"statement {statement_id} of {name}: {exc}") from None
     raise ValueError(f"unknown party type {kind!r}; expected talent, agency or brand")

@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from ledger.errors import LedgerError
+
 FONT_DIR = Path(__file__).parent / "fonts"
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -63,6 +65,50 @@ def _fallback_cmap() -> frozenset[int]:
         return frozenset()
 
 
+class MissingGlyphs(LedgerError):
+    """Text that no font of the document can draw: it would print as empty boxes."""
+
+    def __init__(self, text: str, missing: str) -> None:
+        super().__init__(text, missing)
+        self.text, self.missing = text, missing
+
+    def __str__(self) -> str:
+        lacks = (
+            "neither DejaVu Sans nor the font in TWINLEDGER_CJK_FONT has"
+            if _fallback_cmap()
+            else "DejaVu Sans lacks, and no CJK font is set up"
+        )
+        return (
+            f"{self.text!r} has characters ({self.missing}) that {lacks}; install a font that "
+            "has them (e.g. fonts-wqy-microhei) and point TWINLEDGER_CJK_FONT at it (docs/fonts.md)"
+        )
+
+
+def missing(text: str) -> str:
+    """The characters of ``text`` that no font of the documents can draw (empty: all drawn).
+    Invisible format characters (bidi marks, zero-width joiners) are not drawn and not counted."""
+    if text.isascii():
+        return ""
+    cmap, fallback = _dejavu_cmap(), _fallback_cmap()
+    lacking = {
+        ch
+        for ch in set(text)
+        if ord(ch) not in cmap
+        and ord(ch) not in fallback
+        and not ch.isspace()
+        and unicodedata.category(ch) != "Cf"
+    }
+    return "".join(sorted(lacking))
+
+
+def check(text: str) -> str:
+    """``text``, or ``MissingGlyphs`` when a character of it cannot be drawn."""
+    lacking = missing(text)
+    if lacking:
+        raise MissingGlyphs(text, lacking)
+    return text
+
+
 def covered(text: str) -> bool:
     """True when DejaVu has a glyph for every non-whitespace character of ``text``."""
     cmap = _dejavu_cmap()
@@ -106,7 +152,9 @@ def _flush(run: str) -> str:
 
 
 def runs(text: str) -> list[tuple[str | None, str]]:
-    """Split text into (font, chunk); font None = the running font, else the fallback font."""
+    """Split text into (font, chunk); font None = the running font, else the fallback font.
+    Text with a character no font has is refused (``MissingGlyphs``), never drawn as boxes."""
+    check(text)
     fallback = _fallback_cmap()
     if not fallback:
         return [(None, text)] if text else []
@@ -133,6 +181,7 @@ def markup(text: object) -> str:
 
 def label_font(text: str, base: str = REGULAR) -> str:
     """One font for a plain graphics label: the fallback only if it is the only one that fits."""
+    check(text)
     if covered(text) or not _fallback_cmap():
         return base
     needed = {ord(ch) for ch in text if not ch.isspace()}

@@ -7,7 +7,8 @@ import pytest
 from pypdf import PdfReader
 from report_samples import pdf_text
 
-from reports import render_statement
+from reports import fonts, render_statement
+from reports.fonts import MissingGlyphs
 from reports.talent_pdf import render_talent_statement
 
 
@@ -116,12 +117,15 @@ def test_the_same_statement_in_four_locales(
     period: str,
 ) -> None:
     talent_doc["party"]["locale"] = locale
+    if fonts.missing(period):  # the CJK month needs a CJK font (see docs/fonts.md)
+        with pytest.raises(MissingGlyphs):
+            render_talent_statement(talent_doc, tmp_path / f"{locale}.pdf")
+        return
     out = render_talent_statement(talent_doc, tmp_path / f"{locale}.pdf")
     text = " ".join(pdf_text(out).replace("\u202f", " ").replace("\xa0", " ").split())
     assert payable in text
     assert issued in text
-    if locale != "ja":  # the CJK month needs a CJK font (see docs/fonts.md)
-        assert period in text
+    assert period in text
 
 
 def test_a_long_exception_list_is_cut_with_counts(
