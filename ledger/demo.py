@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,6 @@ from ledger.ingest.batch import ingest_file
 from ledger.settlement import service
 from ledger.workspace import SETTINGS_FILE, Workspace
 from reports import issue
-from reports.fonts import missing
-from reports.format import Formats
 
 DEMO_PERIODS = ("2026-09", "2026-10")
 DEMO_PERIOD = DEMO_PERIODS[-1]
@@ -44,8 +41,7 @@ def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
     from sample_data.generate import generate
 
     workspace = _fresh(root)
-    parties, notes = _drawable_parties(workspace, sample_data.PARTIES)
-    imports.import_parties(workspace, parties)
+    imports.import_parties(workspace, sample_data.PARTIES)
     contracts = imports.import_contracts(workspace, sample_data.CONTRACTS)
     imports.import_fx(workspace, sample_data.FX)
     ingested = []
@@ -72,29 +68,7 @@ def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
         "settlement": settled,
         "talents": talents,
         "pdfs": [str(f) for f in files],
-        "notes": notes,
     }
-
-
-def _drawable_parties(workspace: Workspace, path: Path) -> tuple[Path, list[str]]:
-    """The sample parties, with any locale whose dates this machine's fonts cannot draw (a CJK
-    locale without a CJK font) replaced by English, and a note for each: the demo never renders
-    a document it would have to refuse."""
-    text = path.read_text(encoding="utf-8")
-    notes = []
-    for locale in sorted(set(re.findall(r'^locale = "([^"]+)"$', text, flags=re.M))):
-        fmt = Formats(locale)
-        lacking = missing(fmt.period("2026-10") + fmt.date("2026-10-01"))
-        if lacking:
-            text = text.replace(f'locale = "{locale}"', 'locale = "en"')
-            notes.append(
-                f"parties in locale {locale} get English documents: their dates need "
-                f"characters ({lacking}) that no installed font has (docs/fonts.md)"
-            )
-    copy = workspace.path("inbox", "parties.toml")
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    copy.write_text(text, encoding="utf-8")
-    return copy, notes
 
 
 def print_summary(result: dict[str, Any]) -> None:
@@ -151,5 +125,3 @@ def print_summary(result: dict[str, Any]) -> None:
     output.line(f"{len(result['pdfs'])} PDF statements and invoices written:")
     for pdf in result["pdfs"]:
         output.line(f"  {pdf}")
-    for note in result["notes"]:
-        output.line(f"Note: {note}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -79,24 +78,23 @@ def _walkthrough() -> list[str]:
 
 
 def test_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    bin_dir = Path(sys.executable).parent
-    env = dict(
-        os.environ,
-        TWINLEDGER_HOME=str(tmp_path / "books"),
-        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-    )
-    env.pop("COLUMNS", None)
+    """The walk-through, pasted as it is into a fresh bash in a checkout after the first set-up
+    command: a venv in .venv, nothing on the PATH, no TWINLEDGER_HOME."""
+    venv = Path(sys.executable).parent.parent
+    (tmp_path / ".venv").symlink_to(venv)
     (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
-    (tmp_path / "drafts").mkdir()
+    path = os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != venv / "bin"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("TWINLEDGER_HOME", "VIRTUAL_ENV")}
+    env |= {"PATH": path}
+    env.pop("COLUMNS", None)
     lines = _walkthrough()
-    assert lines[0] == "twinledger init" and any("settle close" in ln for ln in lines)
-    for line in lines:
-        args = shlex.split(line)
-        if args[0] == "python":
-            args[0] = sys.executable
-        if args[:3] == ["twinledger", "statements", "verify"]:
-            args[3] = str(tmp_path / "books" / args[3])
-        done = subprocess.run(
-            args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
-        assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+    assert lines[:2] == ["source .venv/bin/activate", "twinledger init"]
+    assert any("settle close" in ln for ln in lines)
+    script = "set -e\n" + "\n".join(f"echo '$ {ln}'\n{ln}" for ln in lines) + "\n"
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert "ledger verified" in done.stdout
