@@ -33,7 +33,9 @@ RATE_MAX = Decimal("1000000000")
 RATE_DIGITS = 12
 RATE_PLACES = 12
 # Cross rates are quotients; this context fixes their precision whatever the caller's context is.
-CROSS = Context(prec=28)
+CROSS = Context(prec=10)
+"""A cross rate keeps 10 significant digits: the rate a conversion multiplies by is the rate the
+statement prints, so the printed amount x the printed rate gives the printed result."""
 EXACT = Context(prec=60)
 
 

@@ -75,9 +75,9 @@ class Formats:
         """A unit price: at least the currency's minor digits, more if the contract has them."""
         return f"{currency}{NBSP}{self.number(value, minor_units(currency))}"
 
-    def fx_rate(self, value: object, significant: int = 6) -> str:
-        """An exchange rate shown to 6 significant digits ("11.2815", "0.00528090"); the ledger
-        converts with the full rate kept in the statement data."""
+    def fx_rate(self, value: object, significant: int = 10) -> str:
+        """An exchange rate as the ledger multiplies by it: up to 10 significant digits
+        ("11.2815", "1.162655505"), so a reader can redo each conversion."""
         number = dec(value)
         if number == 0:
             return self.number(number)

@@ -51,11 +51,16 @@ def test_na_falls_back_per_currency(table):
 
 def test_cross_rates(table):
     assert table.rate("EUR", "GBP", date(2026, 3, 31)).rate == D("0.8500")
-    # GBP -> EUR: 1 / 0.85 = 1.176470588235294117647058824 (28 significant digits)
-    assert table.rate("GBP", "EUR", date(2026, 3, 31)).rate == D("1.176470588235294117647058824")
-    # JPY -> SEK: 11.2000 / 162.50 = 0.0689230769230769... to 28 significant digits
+    # GBP -> EUR: 1 / 0.85 = 1.176470588235..., kept to 10 significant digits (the rate a
+    # statement prints is the rate the conversion multiplies by)
+    assert table.rate("GBP", "EUR", date(2026, 3, 31)).rate == D("1.176470588")
+    # JPY -> SEK: 11.2000 / 162.50 = 0.06892307692307... to 10 significant digits
     fx = table.rate("JPY", "SEK", date(2026, 3, 31))
-    assert fx.rate == D("0.06892307692307692307692307692")
+    assert fx.rate == D("0.06892307692")
+    # a reader redoes the conversion from the printed figures
+    amount, used = table.convert(D("2296.00"), "GBP", "EUR", date(2026, 3, 31))
+    assert (amount, used.rate) == (D("2701.18"), D("1.176470588"))
+    assert (D("2296.00") * D("1.176470588")).quantize(D("0.01")) == amount
     assert (fx.from_currency, fx.to_currency) == ("JPY", "SEK")
     assert table.rate("SEK", "SEK", date(2000, 1, 1)).rate == 1
 
