@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from reports import layout, words
 from reports.data import Doc, by_currency, corrections, is_draft, items, num, party, section
@@ -16,7 +16,7 @@ from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
 
 TITLE = "twinledger agency statement"
-COLS = [58 * mm, 24 * mm, 24 * mm, 14 * mm, 25 * mm]
+COLS = [52 * mm, 25 * mm, 25 * mm, 25 * mm, 18 * mm]
 COLS.append(layout.CONTENT_W - sum(COLS))
 
 
@@ -89,79 +89,129 @@ def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
     return [*layout.heading("Summary", "h2"), table] + [para(n, "body") for n in notes]
 
 
-def _contract_row(contract: Mapping[str, Any], payout: str, fmt: Formats) -> list[Any]:
-    ccy = str(contract.get("currency") or "")
-    who = [
+def _who(contract: Mapping[str, Any]) -> list[Flowable]:
+    return [
         para(contract.get("talent_name") or contract.get("talent") or "", "cell_bold"),
         para(contract.get("brand_name") or contract.get("brand") or "", "cell"),
         para(f"{contract.get('contract') or ''} \u00b7 twin {contract.get('twin') or ''}", "note"),
     ]
-    payout_text = (
-        fmt.amount(num(contract, "commission_payout"), payout)
-        if contract.get("commission_payout") not in (None, "")
-        else "\u2013"
-    )
+
+
+def _advance(contract: Mapping[str, Any]) -> Decimal:
+    """Advance charged this month less advance recouped: what turns earned into the base."""
+    return num(contract, "advance_paid") - num(contract, "advance_recouped")
+
+
+def _contract_row(contract: Mapping[str, Any], fmt: Formats) -> list[Any]:
+    ccy = str(contract.get("currency") or "")
     return [
-        who,
-        cell_amount(fmt.amount(num(contract, "usage"), ccy)),
+        _who(contract),
         cell_amount(fmt.amount(num(contract, "earned"), ccy)),
+        cell_amount(fmt.amount(_advance(contract), ccy)),
+        cell_amount(fmt.amount(num(contract, "brand_due"), ccy)),
         para(fmt.percent(num(contract, "commission_rate")), "num"),
-        cell_amount(fmt.amount(num(contract, "commission"), ccy)),
-        cell_amount(payout_text, "num_bold"),
+        cell_amount(fmt.amount(num(contract, "commission"), ccy), "num_bold"),
     ]
 
 
 def _contracts(doc: Doc, fmt: Formats) -> list[Flowable]:
-    payout = str(doc.get("currency") or "")
     contracts = items(doc, "contracts")
-    head = [
-        "Talent / brand / contract",
-        "Usage",
-        "Earned",
-        "Rate",
-        "Commission",
-        f"Commission in {payout}",
-    ]
+    head = ["Talent / brand / contract", "Earned", "Advance", "Base", "Rate", "Commission"]
     rows: list[list[Any]] = [layout.headings(head, 1)]
-    rows += [_contract_row(c, payout, fmt) for c in contracts]
+    rows += [_contract_row(c, fmt) for c in contracts]
     if not contracts:
         rows.append([para("No contracts with activity this period.", "muted"), "", "", "", "", ""])
     first_total = len(rows)
-    usage = by_currency(contracts, "usage")
-    earned = by_currency(contracts, "earned")
-    commission = by_currency(contracts, "commission")
-    for currency in usage:
+    totals = {k: by_currency(contracts, k) for k in ("earned", "brand_due", "commission")}
+    for currency, earned in totals["earned"].items():
+        advance = sum((_advance(c) for c in contracts if c.get("currency") == currency), Decimal(0))
         rows.append(
             [
                 para(f"Total {currency}", "cell_bold"),
-                para(fmt.money(usage[currency], currency), "num_bold"),
-                para(fmt.money(earned[currency], currency), "num_bold"),
+                para(fmt.money(earned, currency), "num_bold"),
+                para(fmt.money(advance, currency), "num_bold"),
+                para(fmt.money(totals["brand_due"][currency], currency), "num_bold"),
                 "",
-                para(fmt.money(commission[currency], currency), "num_bold"),
-                "",
+                para(fmt.money(totals["commission"][currency], currency), "num_bold"),
             ]
         )
-    in_payout = sum((num(c, "commission_payout") for c in contracts), Decimal(0))
-    rows.append(
-        [
-            para(f"Total commission in {payout}", "cell_bold"),
-            "",
-            "",
-            "",
-            "",
-            cell_amount(fmt.amount(in_payout, payout), "num_bold"),
-        ]
-    )
     extra = [
         ("LINEABOVE", (0, first_total), (-1, first_total), 0.8, layout.INK),
         ("BACKGROUND", (0, first_total), (-1, -1), layout.SHADE),
-        ("SPAN", (0, len(rows) - 1), (4, len(rows) - 1)),
     ]
     return [
         *layout.heading("Talents and brands", "h2"),
         para(
-            "One row per talent and brand contract; amounts in the contract's currency, "
-            "the last column converted at the period's rate.",
+            "One row per talent and brand contract, in the contract's currency. Base = earned "
+            "+ advance (an advance charged this month, less the advance recouped from earnings); "
+            "commission = base x rate.",
+            "muted",
+        ),
+        layout.grid(rows, COLS, extra=extra),
+        *_conversions(doc, fmt),
+    ]
+
+
+def _commission_rate(doc: Doc, contract: Mapping[str, Any]) -> Decimal | None:
+    """The rate the contract's commission was converted at: its own, else the summary's."""
+    source, target = str(contract.get("currency") or ""), str(doc.get("currency") or "")
+    if source == target:
+        return Decimal(1)
+    fx = contract.get("commission_fx")
+    if isinstance(fx, Mapping) and fx.get("rate") not in (None, ""):
+        return num(fx, "rate")
+    for rate in section(doc, "summary").get("fx_rates") or []:
+        if isinstance(rate, Mapping) and (rate.get("from"), rate.get("to")) == (source, target):
+            return num(rate, "rate")
+    return None
+
+
+def _conversions(doc: Doc, fmt: Formats) -> list[Flowable]:
+    """Each contract's commission of the month plus its corrections to earlier months, converted
+    once into the agency's currency at the printed rate."""
+    payout = str(doc.get("currency") or "")
+    contracts = [c for c in items(doc, "contracts") if c.get("commission_payout") not in (None, "")]
+    if not contracts:
+        return []
+    head = ["Contract", "This month", "Corrections", "Total", "Rate", f"In {payout}"]
+    rows: list[list[Any]] = [layout.headings(head, 1)]
+    for c in contracts:
+        ccy = str(c.get("currency") or "")
+        corrections = sum(
+            (num(a, "commission") for a in items(c, "prior_period_adjustments")), Decimal(0)
+        )
+        rate = _commission_rate(doc, c)
+        rows.append(
+            [
+                para(f"{c.get('contract') or ''} ({ccy})", "cell"),
+                cell_amount(fmt.money(num(c, "commission"), ccy)),
+                cell_amount(fmt.money(corrections, ccy)),
+                cell_amount(fmt.money(num(c, "commission") + corrections, ccy)),
+                para(fmt.fx_rate(rate) if rate is not None else "?", "num"),
+                cell_amount(fmt.amount(num(c, "commission_payout"), payout), "num_bold"),
+            ]
+        )
+    total = sum((num(c, "commission_payout") for c in contracts), Decimal(0))
+    rows.append(
+        [
+            para(f"Commission in {payout}", "cell_bold"),
+            "",
+            "",
+            "",
+            "",
+            cell_amount(fmt.amount(total, payout), "num_bold"),
+        ]
+    )
+    extra = [
+        ("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 0.8, layout.INK),
+        ("BACKGROUND", (0, len(rows) - 1), (-1, -1), layout.SHADE),
+        ("SPAN", (0, len(rows) - 1), (4, len(rows) - 1)),
+    ]
+    return [
+        Spacer(1, 3 * mm),
+        para(
+            f"Commission paid in {payout}: each contract's total (this month and its corrections "
+            "to earlier months) x the rate, rounded once.",
             "muted",
         ),
         layout.grid(rows, COLS, extra=extra),

@@ -24,11 +24,11 @@ def test_agency_statement(agency_doc: dict[str, Any], tmp_path: Path) -> None:
         "EUR 935,00",
         "SEK 10 504,26",
         "Payable to the agency SEK 13 704,26",
-        "Total EUR 4 675,00 5 675,00 935,00",
-        "Total SEK 18 000,00 16 000,00 3 200,00",
-        "Total commission in SEK SEK 13 704,26",
+        "Total EUR 5 675,00 −1 000,00 4 675,00 935,00",  # earned, advance, base, commission
+        "Total SEK 16 000,00 0,00 16 000,00 3 200,00",
+        "Commission in SEK SEK 13 704,26",
         "Used outside the licence (territory US not licensed)",
-        "Page 1 of 1",
+        "Page 1 of 2",
     ]:
         assert expected in text, expected
     assert "DRAFT" not in text
