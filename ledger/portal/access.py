@@ -171,6 +171,21 @@ def revoke(workspace: Workspace, target: str) -> list[str]:
     return ids
 
 
+def link_state(workspace: Workspace, token: str) -> tuple[str, str]:
+    """What a sign-in link is now, without spending it: ``active``, ``used``, ``expired``,
+    ``revoked`` or ``unknown``, and the locale of its party (``en`` when unknown)."""
+    if not token or len(token) > 200:
+        return "unknown", "en"
+    with reading(workspace.engine) as session:
+        row = session.exec(
+            select(AccessGrantRow).where(AccessGrantRow.token_sha256 == digest(token))
+        ).first()
+        if row is None:
+            return "unknown", "en"
+        party = _party(session, row.party_type, row.party_id)
+        return _grant_status(row, utcnow()), party.locale if party else "en"
+
+
 def sign_in(workspace: Workspace, token: str, client: str) -> tuple[str, SignedIn]:
     """Redeem a one-time token: returns a new session's cookie value and who signed in.
 

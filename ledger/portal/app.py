@@ -84,6 +84,13 @@ class Portal:
         token = request.query_params.get("token", "")
         if not token and await self.signed_in(request):
             return RedirectResponse("/statements", status_code=303)
+        if token:
+            state, locale = await run_in_threadpool(
+                access.link_state, self.workspace, _token_from(token)
+            )
+            if state != "active":  # say so at once, in the party's language
+                text = spent_link_text(state, locale)
+                return self._sign_in_form(request, "", 403, error=text, error_says_all=True)
         return self._sign_in_form(request, token, signed_out="signed_out" in request.query_params)
 
     def _sign_in_form(
@@ -249,6 +256,45 @@ class Portal:
         return self.page(
             request, "error.html", status, title=titles.get(status, "Error"), message=message
         )
+
+
+SPENT_LINKS = {
+    "en": {
+        "ask": "Ask the clearing house for a new link.",
+        "used": "This sign-in link has already been used.",
+        "expired": "This sign-in link has expired.",
+        "revoked": "This sign-in link was withdrawn by the clearing house.",
+        "unknown": "This sign-in link is not valid.",
+    },
+    "de": {
+        "ask": "Bitten Sie die Abrechnungsstelle um einen neuen Link.",
+        "used": "Dieser Anmeldelink wurde bereits verwendet.",
+        "expired": "Dieser Anmeldelink ist abgelaufen.",
+        "revoked": "Dieser Anmeldelink wurde von der Abrechnungsstelle zurückgezogen.",
+        "unknown": "Dieser Anmeldelink ist ungültig.",
+    },
+    "sv": {
+        "ask": "Be clearinghuset om en ny länk.",
+        "used": "Den här inloggningslänken har redan använts.",
+        "expired": "Den här inloggningslänken har gått ut.",
+        "revoked": "Den här inloggningslänken har dragits tillbaka av clearinghuset.",
+        "unknown": "Den här inloggningslänken är ogiltig.",
+    },
+    "fr": {
+        "ask": "Demandez un nouveau lien à la chambre de compensation.",
+        "used": "Ce lien de connexion a déjà été utilisé.",
+        "expired": "Ce lien de connexion a expiré.",
+        "revoked": "Ce lien de connexion a été retiré par la chambre de compensation.",
+        "unknown": "Ce lien de connexion n'est pas valide.",
+    },
+}
+
+
+def spent_link_text(state: str, locale: str) -> str:
+    """Why a link no longer signs in, in the party's language (English where not translated)."""
+    language = locale.replace("-", "_").split("_")[0].lower()
+    words = SPENT_LINKS.get(language, SPENT_LINKS["en"])
+    return f"{words.get(state, words['unknown'])} {words['ask']}"
 
 
 def _token_from(text: str) -> str:

@@ -53,6 +53,23 @@ def test_a_revoked_link_cannot_sign_in_and_revoking_ends_sessions(demo: Demo) ->
     assert demo.books.refused("access", "revoke")
 
 
+def test_a_spent_expired_or_revoked_link_says_so_in_the_partys_language(demo: Demo) -> None:
+    used = demo.link_token("liv-s")  # liv-s reads Swedish
+    assert demo.sign_in(demo.client(), used) == 303
+    page = demo.client().get("/sign-in", params={"token": used})
+    assert page.status_code == 403
+    assert (
+        "Den här inloggningslänken har redan använts. Be clearinghuset om en ny länk." in page.text
+    )
+    assert "sign-in link is ready" not in page.text
+    revoked = demo.link_token("zoe-l")  # zoe-l reads English
+    demo.books.ok("access", "revoke", "--party", "zoe-l")
+    page = demo.client().get("/sign-in", params={"token": revoked})
+    assert "This sign-in link was withdrawn by the clearing house." in page.text
+    unknown = demo.client().get("/sign-in", params={"token": "not-a-real-token"})
+    assert "This sign-in link is not valid. Ask the clearing house" in unknown.text
+
+
 def test_sessions_expire(demo: Demo, monkeypatch: object) -> None:
     client = demo.signed_in("liv-s")
     assert client.get("/statements").status_code == 200
