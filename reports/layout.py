@@ -444,6 +444,25 @@ def headings(labels: Sequence[str], numeric_from: int) -> list[Flowable]:
     return [para(t, "head_num" if i >= numeric_from else "head") for i, t in enumerate(labels)]
 
 
+MIN_TOKEN_SIZE = 5.5
+"""The smallest type an identifier is set in to keep it on one line."""
+
+
+def token(text: object, width: float, style: str = "cell") -> Flowable:
+    """An identifier (event id, contract, batch) in a grid cell ``width`` wide: set on one line,
+    in smaller type if it must, so that it never breaks mid-token."""
+    plain = fonts.clean(text)
+    base = STYLES[style]
+    room = width - 6  # the grid's left and right padding
+    size = base.fontSize
+    needed = pdfmetrics.stringWidth(plain, base.fontName, size)
+    if needed <= room or not plain:
+        return para(plain, style)
+    size = max(MIN_TOKEN_SIZE, size * room / needed)
+    small = ParagraphStyle(f"{style}-{size:.2f}", parent=base, fontSize=size, leading=size * 1.25)
+    return Paragraph(fonts.markup(plain), small)
+
+
 def cell_amount(text: str, style: str = "num") -> Flowable:
     """An amount in a narrow cell: it may break between the currency code and the number."""
     return para(text.replace(NBSP, " ", 1), style)

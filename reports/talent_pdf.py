@@ -383,8 +383,12 @@ def render_talent_statement(doc: dict[str, Any], out: Path) -> Path:
     story += chart_section(doc, fmt)
     story += detail_section(doc, fmt)
     story += adjustments_section(doc, fmt)
-    intro = (
-        "Uses of your twin that the ledger flagged. Your agency follows these up with the brand."
+    agency = doc.get("agency")
+    follow_up = (
+        f"{agency.get('name') or 'Your agency'} follows these up with the brand."
+        if isinstance(agency, Mapping) and agency
+        else "You represent yourself: take these up with the brand, or ask the clearing house."
     )
+    intro = f"Uses of your twin that the ledger flagged. {follow_up}"
     story += words.exceptions_section(doc, fmt, intro)
     return layout.build(Path(out), meta_for(doc, fmt, "twinledger statement"), story)

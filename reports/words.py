@@ -78,21 +78,23 @@ def exceptions_section(doc: Doc, fmt: Formats, intro: str) -> list[Flowable]:
     rows: list[list[Any]] = [
         layout.headings(["Date", "Brand", "What happened", "Twin / contract", "Event"], 99)
     ]
+    widths = [20, 28, 56, 32]
+    cols = [w * mm for w in widths]
+    cols.append(layout.CONTENT_W - sum(cols))
     for item in listed:
         brand = str(item.get("brand") or "")
-        where = " / ".join(str(x) for x in (item.get("twin"), item.get("contract")) if x)
+        twin, contract = item.get("twin"), item.get("contract")
+        where: list[Flowable] = [layout.token(twin, cols[3])] if twin else []
+        where += [layout.token(contract, cols[3])] if contract else []
         rows.append(
             [
                 layout.para(fmt.date(item.get("occurred_at")), "cell"),
-                layout.para(names.get(brand, brand), "cell"),
+                layout.para(item.get("brand_name") or names.get(brand, brand), "cell"),
                 layout.para(exception_text(item), "cell"),
-                layout.para(where, "cell"),
-                layout.para(item.get("event_id") or "", "cell"),
+                where,
+                layout.token(item.get("event_id") or "", cols[4]),
             ]
         )
-    widths = [22, 34, 64, 36]
-    cols = [w * mm for w in widths]
-    cols.append(layout.CONTENT_W - sum(cols))
     story += [layout.para(intro, "muted"), layout.grid(rows, cols)]
     rest = total - len(listed)
     if rest > 0:

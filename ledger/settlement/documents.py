@@ -255,6 +255,9 @@ def build_documents(
     issued_numbers = issued_numbers or {}
     blocks = [(r, contract_block(r)) for r in settlement.contracts]
     exceptions = _exceptions(settlement.exceptions.to_pylist())
+    brand_names = {b.id: b.name for b in parties.brands}
+    for row in exceptions:  # people read names: an unlicensed use has no contract to name it
+        row["brand_name"] = brand_names.get(row["brand"], row["brand"])
     talents_of = [row.pop("talent") for row in exceptions]
     by_talent: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_brand_exc: dict[str, list[dict[str, Any]]] = defaultdict(list)
