@@ -56,6 +56,7 @@ class Staged:
     restated: int = 0
     conflicts: int = 0
     conflict_file: Path | None = None
+    replaced_months: set[str] = field(default_factory=set)  # of the versions restated
     parts: list[Path] = field(default_factory=list)
     rejects: list[Path] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
@@ -63,7 +64,8 @@ class Staged:
 
     @property
     def periods(self) -> list[str]:
-        return sorted(self.months)
+        """The months the batch changes: its events', and those of the versions it restates."""
+        return sorted(self.months | self.replaced_months)
 
 
 @contextmanager
@@ -244,7 +246,7 @@ def _compare_stored(
         if restated:
             staged.restated += len(restated)
             staged.accepted -= len(restated)
-            staged.months.update(month for _, _, month in restated)
+            staged.replaced_months.update(month for _, _, month in restated)
             _mark_superseding(staged, {line: batch for line, batch, _ in restated})
     else:
         con.execute("INSERT INTO dropped SELECT line_no, true FROM versus")

@@ -80,14 +80,12 @@ SUPERSEDES = "supersedes"
 an event's first version)."""
 
 
-def newest_versions_sql(files: Sequence[Path], union_by_name: bool = True) -> str:
+def newest_versions_sql(files: Sequence[Path]) -> str:
     """SQL for the rows of ``files`` that no row of ``files`` supersedes (a row with
     ``supersedes`` = B replaces the version of its (brand, event_id) stored by batch B): the
     newest version of each (brand, event_id). Void batches are not in ``files``, so a withdrawn
     restatement lets the version it replaced count again."""
-    source = (
-        f"read_parquet({parquet_list_sql(files)}, union_by_name = {str(union_by_name).lower()})"
-    )
+    source = f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
     return (
         f"SELECT * FROM {source} ANTI JOIN (SELECT brand, event_id, {SUPERSEDES} AS batch_id "
         f"FROM {source} WHERE {SUPERSEDES} IS NOT NULL) USING (brand, event_id, batch_id)"

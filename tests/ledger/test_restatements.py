@@ -180,6 +180,13 @@ def test_restated_days_settle_the_difference_open_then_as_adjustments(books: Boo
     before = books.digest()
     assert ingest(books, restated, "--restate")["status"] == "already_ingested"
     assert books.digest() == before
+    batches = books.ok("batches", "list")["batches"]
+    [listed_batch] = [b for b in batches if b["batch_id"] == applied["batch_id"]]
+    assert (listed_batch["restated"], listed_batch["skipped"], listed_batch["periods"]) == (
+        2,
+        1,
+        ["2026-03"],
+    )
 
     books.ok("settle", "run", "2026-03")
     # 28,700 impressions x 2.50 per 1000 = 71.75: exactly the 2,000 restated impressions more
@@ -226,3 +233,15 @@ def test_restated_days_settle_the_difference_open_then_as_adjustments(books: Boo
     books.ok("batches", "void", later["batch_id"], "--reason", "sent twice", "--by", "ops")
     books.ok("settle", "run", "2026-04")
     assert usage(books, "2026-04")["prior_period_adjustments"] == []
+
+
+def test_a_profile_can_make_every_ingest_a_restatement(books: Books) -> None:
+    books.ok("parties", "import", books.write("parties.toml", PARTIES))
+    books.ok("contracts", "import", books.write("K1.toml", CONTRACT))
+    books.write("ads.toml", "restate = true\n" + PROFILE)
+    ingest(books, export_csv(books, "march.csv", [10_000, 12_500, 4_200]))
+    later = ingest(books, export_xlsx(books, "march.xlsx", [10_000, 13_000, 4_200]))
+    assert counts(later) == (4, 0, 2, 1, 0, 1, 0)
+    books.ok("settle", "run", "2026-03")
+    # 27,200 impressions x 2.50 per 1000 = 68.00
+    assert usage(books, "2026-03")["usage"] == "68.00"
