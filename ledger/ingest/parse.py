@@ -108,7 +108,7 @@ def _parquet_chunks(path: Path, profile: Profile, chunk_rows: int, _: int) -> It
 
 def _kept(raw: Raw, profile: Profile, path: Path) -> pl.DataFrame:
     """The raw rows the profile's ``[[drop]]`` rules keep."""
-    return drop_rows(raw.frame, profile, file=path, line=raw.line)
+    return drop_rows(raw.frame, profile, file=path, line=raw.line, strict=raw.strict_columns)
 
 
 def _mapped(raw: Raw, profile: Profile, path: Path) -> pl.DataFrame:

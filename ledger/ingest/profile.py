@@ -489,13 +489,19 @@ def _without_thousands(text: pl.Expr, profile: Profile) -> pl.Expr:
 
 
 def drop_rows(
-    frame: pl.DataFrame, profile: Profile, *, file: Path, line: int | None
+    frame: pl.DataFrame, profile: Profile, *, file: Path, line: int | None, strict: bool = True
 ) -> pl.DataFrame:
-    """The rows that no ``[[drop]]`` rule of the profile drops (compare the heights to count)."""
+    """The rows that no ``[[drop]]`` rule of the profile drops (compare the heights to count).
+
+    A rule's column absent from the file refuses it; with ``strict`` false (a later block of
+    JSON Lines, whose rows name their own keys) the rule drops nothing there.
+    """
     if not profile.drops:
         return frame
     dropped = pl.lit(False)
     for rule in profile.drops:
+        if rule.column not in frame.columns and not strict:
+            continue
         if rule.column not in frame.columns:
             message = f"missing column '{rule.column}' (named in [[drop]])"
             raise LogUnreadable(file, line, message, rule.column)
