@@ -313,7 +313,8 @@ def register(app: typer.Typer) -> None:
                 "quantity",
                 "batch",
                 "line",
+                "superseded by",
             ],
-            [list(e.values()) for e in doc["events"]],
+            [[*list(e.values())[:-1], e["superseded_by"] or ""] for e in doc["events"]],
             right=["quantity", "line"],
         )

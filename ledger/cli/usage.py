@@ -31,15 +31,22 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(
             False, "--strict", help="Reject the whole file if any row is rejected."
         ),
+        restate: bool = typer.Option(
+            False,
+            "--restate",
+            help="Rows stored before with different content replace the stored version.",
+        ),
         as_json: bool = JSON,
     ) -> None:
-        """Ingest one usage log (CSV, JSON Lines or Parquet) as one atomic batch.
+        """Ingest one usage log (CSV, JSON Lines, Parquet or XLSX) as one atomic batch.
 
         Example: twinledger ingest zephyr-2026-03.csv --brand zephyr --profile zephyr
         """
         workspace = open_workspace(ctx)
         with progress_bar(f"ingest {file.name}") as advance:
-            result = ingest_file(workspace, file, brand, profile, strict, progress=advance)
+            result = ingest_file(
+                workspace, file, brand, profile, strict, progress=advance, restate=restate
+            )
         if as_json:
             output.print_json(result.as_dict())
         elif result.status == "already_ingested":
@@ -48,9 +55,15 @@ def register(app: typer.Typer) -> None:
             output.line(
                 f"batch {result.batch_id} {result.status}: {result.rows_read} rows read, "
                 f"{result.accepted} accepted, {result.duplicates} duplicates, "
-                f"{result.rejected} rejected"
+                f"{result.restated} restated, {result.rejected} rejected, "
+                f"{result.skipped} skipped"
                 + (f" (see {result.quarantine})" if result.quarantine else "")
             )
+            if result.conflicts:
+                output.line(
+                    f"{result.conflicts} row(s) differ from their stored version and were not "
+                    f"stored (see {result.conflicts_file})"
+                )
         if result.status == "rejected":
             output.fail(f"{file}: {result.rejected} row(s) rejected under --strict; nothing stored")
             raise typer.Exit(1)
@@ -73,7 +86,10 @@ def register(app: typer.Typer) -> None:
                 "rows_read": b.rows_read,
                 "accepted": b.accepted,
                 "duplicates": b.duplicates,
+                "restated": b.restated,
                 "rejected": b.rejected,
+                "skipped": b.skipped,
+                "conflicts": b.conflicts,
                 "periods": json.loads(b.periods),
                 "quarantine": b.quarantine,
                 "created_at": iso(b.created_at),

@@ -60,6 +60,10 @@ class IngestResult:
     duplicates: int
     rejected: int
     quarantine: str | None
+    restated: int = 0
+    skipped: int = 0
+    conflicts: int = 0  # of the duplicates: stored with different content, not restated
+    conflicts_file: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -91,9 +95,10 @@ def _already(row: BatchRow) -> IngestResult:
         status="already_ingested",
         rows_read=row.rows_read,
         accepted=0,
-        duplicates=row.rows_read - row.rejected,
+        duplicates=row.rows_read - row.rejected - row.skipped,
         rejected=row.rejected,
         quarantine=row.quarantine,
+        skipped=row.skipped,
     )
 
 
@@ -153,6 +158,14 @@ def _publish_quarantine(workspace: Workspace, staged: Staged, batch_id: str) -> 
     return workspace.relative(final)
 
 
+def _publish_conflicts(workspace: Workspace, staged: Staged, batch_id: str) -> str | None:
+    if staged.conflict_file is None:
+        return None
+    final = workspace.path("quarantine", f"{batch_id}.conflicts.csv")
+    publish(staged.conflict_file, final)
+    return workspace.relative(final)
+
+
 def resolve_profile(workspace: Workspace, name: str | None) -> Profile | None:
     return load_profile(name, workspace.path("profiles")) if name else None
 
@@ -169,10 +182,13 @@ def ingest_file(
     strict: bool = False,
     progress: Progress = _no_progress,
     chunk_rows: int = CHUNK_ROWS,
+    restate: bool = False,
 ) -> IngestResult:
     """Ingest one log as one batch; ``progress(done, total)`` is told how far parsing got.
 
-    ``chunk_rows`` bounds the rows parsed (and held in memory) at once.
+    ``chunk_rows`` bounds the rows parsed (and held in memory) at once. With ``restate`` (or the
+    profile's ``restate = true``) a row whose (brand, event_id) is stored with different content
+    supersedes the stored version instead of being a duplicate.
     """
     check_input(path)
     with reading(workspace.engine) as session:
@@ -186,6 +202,7 @@ def ingest_file(
     if done:
         return _already(done)
     chosen = resolve_profile(workspace, profile)
+    restate = restate or (chosen is not None and chosen.restate)
     batch_id = f"B{now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     source = path.name
     lineage = {"brand": brand, "batch_id": batch_id, "source_file": source, "file_sha256": sha}
@@ -208,8 +225,9 @@ def ingest_file(
                 staged.rows_read,
                 0,
                 0,
-                staged.rows_read,
+                staged.rows_read - staged.skipped,
                 _publish_quarantine(workspace, staged, batch_id),
+                skipped=staged.skipped,
             )
             with writing(workspace.engine) as session:
                 session.add(_batch_row(result, brand, source, sha, None, []))
@@ -221,7 +239,7 @@ def ingest_file(
                     return _already(done)
                 _remove_orphans(workspace, session)
                 existing = _brand_files(workspace, session, brand)
-            settle_stored(staged, existing)
+            settle_stored(staged, existing, restate=restate, path=path, profile=chosen)
             events_path = _publish_events(workspace, staged, brand, batch_id)
             result = IngestResult(
                 batch_id=batch_id,
@@ -231,6 +249,10 @@ def ingest_file(
                 duplicates=staged.duplicates,
                 rejected=staged.rejected,
                 quarantine=_publish_quarantine(workspace, staged, batch_id),
+                restated=staged.restated,
+                skipped=staged.skipped,
+                conflicts=staged.conflicts,
+                conflicts_file=_publish_conflicts(workspace, staged, batch_id),
             )
             digest = events_sha256(workspace.path(events_path)) if events_path else None
             try:
@@ -262,6 +284,9 @@ def _batch_row(
         accepted=result.accepted,
         duplicates=result.duplicates,
         rejected=result.rejected,
+        skipped=result.skipped,
+        restated=result.restated,
+        conflicts=result.conflicts,
         quarantine=result.quarantine,
         events_path=events_path,
         periods=json.dumps(periods),

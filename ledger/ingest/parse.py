@@ -28,13 +28,16 @@ import pyarrow.parquet as pq
 from ledger.files import unreadable
 from ledger.ingest.profile import (
     DEFAULT_PROFILE,
+    NO_MATCH,
     SOURCE_LINE,
     SOURCE_TEXT,
     Profile,
     apply_profile,
+    drop_rows,
 )
 from ledger.ingest.schema import EVENT_SCHEMA, REJECTED_SCHEMA, LogUnreadable, dedupe, validate
 from ledger.ingest.textread import BLOCK_BYTES, Job, Raw, csv_chunks, jsonl_chunks
+from ledger.ingest.xlsxread import xlsx_chunks
 
 CHUNK_ROWS = 1_000_000
 T = TypeVar("T")
@@ -43,13 +46,18 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class ParsedLog:
-    """One parsed log (or chunk). Always: rows_read = events + in_file_duplicates + rejected."""
+    """One parsed log (or chunk).
+
+    Always: rows_read = events + in_file_duplicates + rejected + skipped, where ``skipped`` rows
+    were dropped by the profile's ``[[drop]]`` rules (a report's totals row).
+    """
 
     rows_read: int
     events: pl.DataFrame
     rejected: pl.DataFrame
     in_file_duplicates: int
     file_sha256: str
+    skipped: int = 0
 
 
 def file_sha256(path: Path) -> str:
@@ -98,9 +106,14 @@ def _parquet_chunks(path: Path, profile: Profile, chunk_rows: int, _: int) -> It
         raise LogUnreadable(path, None, f"not a readable Parquet file ({exc})") from None
 
 
+def _kept(raw: Raw, profile: Profile, path: Path) -> pl.DataFrame:
+    """The raw rows the profile's ``[[drop]]`` rules keep."""
+    return drop_rows(raw.frame, profile, file=path, line=raw.line, strict=raw.strict_columns)
+
+
 def _mapped(raw: Raw, profile: Profile, path: Path) -> pl.DataFrame:
     return apply_profile(
-        raw.frame,
+        _kept(raw, profile, path),
         profile,
         file=path,
         line=raw.line,
@@ -131,6 +144,7 @@ def _jobs(path: Path, profile: Profile, chunk_rows: int) -> Generator[Job, None,
         "csv": csv_chunks,
         "jsonl": jsonl_chunks,
         "parquet": _parquet_chunks,
+        "xlsx": xlsx_chunks,
     }
     yield from readers[fmt](path, profile, chunk_rows, BLOCK_BYTES)
 
@@ -174,22 +188,23 @@ def in_order(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator
 
 def _check(
     job: Job, path: Path, profile: Profile, brand_category: str, twins: list[str]
-) -> tuple[Raw, pl.DataFrame, pl.DataFrame]:
+) -> tuple[Raw, pl.DataFrame, pl.DataFrame, int]:
     raw = job()
+    mapped = _mapped(raw, profile, path)
     events, rejected = validate(
-        _mapped(raw, profile, path),
+        mapped,
         brand_category=brand_category,
         twins=twins,
         timezone=profile.timezone,
         timestamp_format=profile.timestamp_format,
         decimal_separator=profile.decimal_separator,
     )
-    return raw, events, rejected
+    return raw, events, rejected, raw.frame.height - mapped.height
 
 
 def _checked_chunks(
     path: Path, brand_category: str, twins: Collection[str], profile: Profile, chunk_rows: int
-) -> Iterator[tuple[Raw, pl.DataFrame, pl.DataFrame]]:
+) -> Iterator[tuple[Raw, pl.DataFrame, pl.DataFrame, int]]:
     threads = workers()
     jobs = _jobs(path, profile, chunk_rows)
     check = partial(
@@ -203,11 +218,12 @@ def _settle(
     checked: list[pl.DataFrame],
     rejected: list[pl.DataFrame],
     sha: str,
+    skipped: int,
 ) -> ParsedLog:
     empty = pl.DataFrame(schema={**EVENT_SCHEMA, "original": pl.String()})
     events, duplicates, conflicts = dedupe(pl.concat([empty, *checked]))
     all_rejected = pl.concat([pl.DataFrame(schema=REJECTED_SCHEMA), *rejected, conflicts])
-    return ParsedLog(rows, events, all_rejected.sort("line_no"), duplicates, sha)
+    return ParsedLog(rows, events, all_rejected.sort("line_no"), duplicates, sha, skipped)
 
 
 def iter_parse_log(
@@ -229,22 +245,23 @@ def iter_parse_log(
     """
     if sha is None:
         sha = file_sha256(path) if path.is_file() else ""
-    rows, emitted = 0, False
+    rows, skipped, emitted = 0, 0, False
     checked: list[pl.DataFrame] = []
     rejected: list[pl.DataFrame] = []
-    for raw, events, bad in _checked_chunks(
+    for raw, events, bad, dropped in _checked_chunks(
         path, brand_category, twins, profile or DEFAULT_PROFILE, chunk_rows
     ):
         if rows and rows + raw.frame.height > chunk_rows:
-            yield _settle(rows, checked, rejected, sha)
-            rows, checked, rejected, emitted = 0, [], [], True
+            yield _settle(rows, checked, rejected, sha, skipped)
+            rows, skipped, checked, rejected, emitted = 0, 0, [], [], True
         rows += raw.frame.height
+        skipped += dropped
         checked.append(events)
         rejected.append(bad)
         if on_block is not None:
             on_block(raw.progress)
     if rows or not emitted:
-        yield _settle(rows, checked, rejected, sha)
+        yield _settle(rows, checked, rejected, sha, skipped)
 
 
 def parse_log(
@@ -257,14 +274,15 @@ def parse_log(
 ) -> ParsedLog:
     """Parse a whole log: events, rejected rows (in line order) and in-file duplicates."""
     sha = file_sha256(path) if path.is_file() else ""
-    rows, checked, rejected = 0, [], []
-    for raw, events, bad in _checked_chunks(
+    rows, skipped, checked, rejected = 0, 0, [], []
+    for raw, events, bad, dropped in _checked_chunks(
         path, brand_category, twins, profile or DEFAULT_PROFILE, chunk_rows
     ):
         rows += raw.frame.height
+        skipped += dropped
         checked.append(events)
         rejected.append(bad)
-    return _settle(rows, checked, rejected, sha)
+    return _settle(rows, checked, rejected, sha, skipped)
 
 
 def preview(path: Path, profile: Profile | None = None, n: int = 5) -> list[dict[str, Any]]:
@@ -287,7 +305,8 @@ def preview(path: Path, profile: Profile | None = None, n: int = 5) -> list[dict
         decimal_separator=profile.decimal_separator,
     )
     reasons = rejected.select("line_no", "reason", "message")
-    return mapped.drop("original").join(reasons, on="line_no", how="left").to_dicts()
+    shown = mapped.drop("original", NO_MATCH, strict=False)
+    return shown.join(reasons, on="line_no", how="left").to_dicts()
 
 
 def originals(path: Path, profile: Profile | None, lines: set[int]) -> pl.DataFrame:

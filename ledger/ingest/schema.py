@@ -60,6 +60,7 @@ DAYS_AHEAD = 366
 """No event later than this many days after the day of the ingest (UTC) is accepted."""
 
 REASONS: dict[str, str] = {
+    "EXTRACT_NO_MATCH": "a source column does not match the profile's extract pattern",
     "MISSING_VALUE": "a required column is empty (always required, or required by the row's kind)",
     "TOO_LONG": "a value is longer than its column allows (campaign 1024 bytes, others 256)",
     "UNKNOWN_KIND": "kind is not render, publication or impressions",
@@ -188,6 +189,7 @@ def _checks(
     decimal_separator: str,
     window: tuple[datetime, datetime],
     over_long: dict[str, int],
+    extracted: bool = False,
 ) -> list[tuple[pl.Expr, str, pl.Expr]]:
     """(failing condition, reason, message) in the documented order; ``over_long`` the columns
     that need the TOO_LONG check."""
@@ -202,7 +204,10 @@ def _checks(
     }
     quantity = _c("quantity")
     whole = quantity.str.contains(rf"^[+-]?\d{{1,18}}(?:{sep}0+)?$")
-    checks = [
+    checks = (
+        [(_c("no_match").is_not_null(), "EXTRACT_NO_MATCH", _c("no_match"))] if extracted else []
+    )
+    checks += [
         (_c(name).is_null(), "MISSING_VALUE", pl.lit(f"missing value for column '{name}'"))
         for name in ALWAYS_REQUIRED
     ]
@@ -364,7 +369,8 @@ def validate(
     instants events may occur in (default ``event_window()``, relative to today).
     """
     window = window or event_window()
-    checks = _checks(twins, timezone, decimal_separator, window, _over_long(mapped))
+    extracted = "no_match" in mapped.columns
+    checks = _checks(twins, timezone, decimal_separator, window, _over_long(mapped), extracted)
     kind = _c("kind").str.to_lowercase()
     render = kind == "render"
     frame = (

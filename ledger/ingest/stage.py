@@ -26,22 +26,37 @@ import polars as pl
 from ledger.ingest.parse import CHUNK_ROWS, iter_parse_log, originals
 from ledger.ingest.profile import Profile
 from ledger.ingest.schema import CANONICAL_COLUMNS, EVENT_SCHEMA, REJECTED_SCHEMA, dedupe
-from ledger.storage.events import parquet_list_sql, private_connection
+from ledger.storage.events import (
+    SUPERSEDES,
+    newest_versions_sql,
+    parquet_list_sql,
+    private_connection,
+)
 
 STAGE_SUFFIX = ".stage"
 PARTS_GLOB = "*.parquet"
+
 Progress = Callable[[int, int], None]
 
 
 @dataclass
 class Staged:
-    """A staged log. Always: rows_read = accepted + duplicates + rejected."""
+    """A staged log. Always: rows_read = accepted + duplicates + restated + rejected + skipped.
+
+    ``conflicts`` (a subset of ``duplicates``) counts rows whose (brand, event_id) is stored with
+    different content when the log is not a restatement; ``conflict_file`` lists them.
+    """
 
     directory: Path
     rows_read: int = 0
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    skipped: int = 0
+    restated: int = 0
+    conflicts: int = 0
+    conflict_file: Path | None = None
+    replaced_months: set[str] = field(default_factory=set)  # of the versions restated
     parts: list[Path] = field(default_factory=list)
     rejects: list[Path] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
@@ -49,7 +64,8 @@ class Staged:
 
     @property
     def periods(self) -> list[str]:
-        return sorted(self.months)
+        """The months the batch changes: its events', and those of the versions it restates."""
+        return sorted(self.months | self.replaced_months)
 
 
 @contextmanager
@@ -99,6 +115,7 @@ def stage_log(
     (directory / "events").mkdir()
     size = max(path.stat().st_size, 1)
     lineage_columns = [pl.lit(value).alias(name) for name, value in lineage.items()]
+    lineage_columns.append(pl.lit(None, pl.String).alias(SUPERSEDES))
     chunks = iter_parse_log(
         path,
         brand_category=brand_category,
@@ -114,6 +131,7 @@ def stage_log(
         for number, chunk in enumerate(chunks, 1):
             staged.rows_read += chunk.rows_read
             staged.duplicates += chunk.in_file_duplicates
+            staged.skipped += chunk.skipped
             if chunk.events.height:
                 part = directory / "events" / f"part-{number:05d}.parquet"
                 events = chunk.events.with_columns(lineage_columns)
@@ -164,20 +182,34 @@ def settle_within(staged: Staged, path: Path, profile: Profile | None) -> None:
         con.close()
 
 
-def settle_stored(staged: Staged, stored: list[Path]) -> None:
-    """Drop rows whose (brand, event_id) is already in ``stored`` (the brand's committed files)
-    as duplicates, and note the months of what is left."""
+def settle_stored(
+    staged: Staged,
+    stored: list[Path],
+    *,
+    restate: bool = False,
+    path: Path | None = None,
+    profile: Profile | None = None,
+) -> None:
+    """Settle rows whose (brand, event_id) is already in ``stored`` (the brand's committed files)
+    against its newest stored version: the same content is a duplicate; different content is a
+    restatement with ``restate`` (the row is kept and names the batch it supersedes), else a
+    duplicate counted and listed as a conflict. Then note the months of what is left."""
     if not staged.parts or not (stored or staged.rewritten):
         return
     con = _duckdb(staged)
     try:
         if stored:
+            parts = parquet_list_sql(staged.parts)
             con.execute(
-                "INSERT INTO dropped SELECT p.line_no, true "
-                f"FROM read_parquet({parquet_list_sql(staged.parts)}) p "
+                "CREATE TEMP TABLE matched AS SELECT p.line_no, p.event_id "
+                f"FROM read_parquet({parts}) p "
                 f"SEMI JOIN (SELECT event_id FROM read_parquet({parquet_list_sql(stored)})) s "
                 "ON p.event_id = s.event_id"
             )
+            if con.execute("SELECT count(*) FROM matched").fetchall()[0][0]:
+                _compare_stored(con, staged, stored, restate=restate)
+                if staged.conflicts and path is not None:
+                    _write_conflicts(con, staged, path, profile)
             _drop(con, staged)
         if staged.rewritten:
             months = (
@@ -191,6 +223,76 @@ def settle_stored(staged: Staged, stored: list[Path]) -> None:
             staged.months = {month for (month,) in months}
     finally:
         con.close()
+
+
+def _compare_stored(
+    con: duckdb.DuckDBPyConnection, staged: Staged, stored: list[Path], *, restate: bool
+) -> None:
+    """Classify the matched rows against the newest stored version of their event id."""
+    content = [name for name in CANONICAL_COLUMNS if name != "event_id"]
+    same = " AND ".join(f"p.{name} IS NOT DISTINCT FROM s.{name}" for name in content)
+    con.execute(
+        "CREATE TEMP TABLE versus AS SELECT p.line_no, p.event_id, s.batch_id AS stored_batch, "
+        f"({same}) AS same, strftime(s.occurred_at, '%Y-%m') AS stored_month "
+        f"FROM read_parquet({parquet_list_sql(staged.parts)}) p "
+        "SEMI JOIN matched m ON p.line_no = m.line_no "
+        f"JOIN ({newest_versions_sql(stored)}) s ON p.event_id = s.event_id"
+    )
+    if restate:
+        con.execute("INSERT INTO dropped SELECT line_no, true FROM versus WHERE same")
+        restated = con.execute(
+            "SELECT line_no, stored_batch, stored_month FROM versus WHERE NOT same"
+        ).fetchall()
+        if restated:
+            staged.restated += len(restated)
+            staged.accepted -= len(restated)
+            staged.replaced_months.update(month for _, _, month in restated)
+            _mark_superseding(staged, {line: batch for line, batch, _ in restated})
+    else:
+        con.execute("INSERT INTO dropped SELECT line_no, true FROM versus")
+        [(conflicts,)] = con.execute("SELECT count(*) FROM versus WHERE NOT same").fetchall()
+        staged.conflicts += conflicts
+
+
+def _mark_superseding(staged: Staged, supersedes: dict[int, str]) -> None:
+    """Set SUPERSEDES on the restating rows of the parts (keeping their row order)."""
+    marks = pl.DataFrame(
+        {"line_no": list(supersedes), "_supersedes": list(supersedes.values())},
+        schema={"line_no": pl.Int64(), "_supersedes": pl.String()},
+    )
+    for part in staged.parts:
+        frame = pl.read_parquet(part)
+        hit = frame.join(marks, on="line_no", how="left", maintain_order="left")
+        if hit["_supersedes"].is_null().all():
+            continue
+        marked = hit.with_columns(pl.coalesce("_supersedes", SUPERSEDES).alias(SUPERSEDES)).drop(
+            "_supersedes"
+        )
+        new = part.with_suffix(".new")
+        marked.write_parquet(new, compression="zstd", statistics=True)
+        os.replace(new, part)
+
+
+def _write_conflicts(
+    con: duckdb.DuckDBPyConnection, staged: Staged, path: Path, profile: Profile | None
+) -> None:
+    """List the conflicting rows: line, event id, the batch holding the stored version, text."""
+    rows = con.sql(
+        "SELECT line_no, event_id, stored_batch FROM versus WHERE NOT same ORDER BY line_no"
+    ).to_arrow_table()
+    frame = pl.DataFrame(pl.from_arrow(rows))
+    text = originals(path, profile, set(frame["line_no"].to_list()))
+    listed = frame.join(text, on="line_no", how="left").with_columns(
+        message=pl.format(
+            "event_id '{}' is stored by batch {} with different content; "
+            "ingest the file as a restatement to replace it",
+            pl.col("event_id"),
+            pl.col("stored_batch"),
+        )
+    )
+    target = staged.directory / "conflicts.csv"
+    listed.select("line_no", "event_id", "stored_batch", "message", "original").write_csv(target)
+    staged.conflict_file = target
 
 
 def _drop(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:

@@ -34,7 +34,12 @@ MAX_JSON_DEPTH = 64
 _MIB = f"{MAX_LINE_BYTES} bytes (1 MiB)"
 _TOO_LONG = f"line is longer than {_MIB}, the most a log line may hold"
 _JSON_TOKENS = re.compile(r'[\[\]{}"\\]')
-_CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
+
+
+def _codec(encoding: str) -> str:
+    """The codec that decodes ``encoding`` (UTF-8 tolerates a BOM)."""
+    name = codecs.lookup(encoding).name
+    return "utf-8-sig" if name == "utf-8" else name
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _utf8_blocks(path: Path, block_bytes: int) -> Iterator[tuple[pl.DataFrame, f
 def _decoded_blocks(
     path: Path, profile: Profile, block_bytes: int
 ) -> Iterator[tuple[pl.DataFrame, float]]:
-    codec = _CODECS[profile.encoding]
+    codec = _codec(profile.encoding)
     size = max(path.stat().st_size, 1)
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     next_line, tail = 1, ""
@@ -155,7 +160,7 @@ def line_blocks(
 ) -> Iterator[tuple[pl.DataFrame, float]]:
     """Complete physical lines (line_no, text) without line ends, after ``skip_rows``, in blocks
     of about ``block_bytes``, each with the fraction of the file read so far."""
-    if profile.encoding == "utf-8":
+    if codecs.lookup(profile.encoding).name == "utf-8":
         blocks = _utf8_blocks(path, block_bytes)
     else:
         blocks = _decoded_blocks(path, profile, block_bytes)

@@ -10,6 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow as pa
+
 from ledger.domain import Contract, Parties
 from ledger.economics.periods import period_bounds
 from ledger.errors import LedgerError
@@ -17,7 +20,7 @@ from ledger.money import format_amount, round_money
 from ledger.pricing import price
 from ledger.rating.lines import units
 from ledger.rating.measure import measure
-from ledger.storage.events import connect
+from ledger.storage.events import SUPERSEDES, connect, has_supersedes, parquet_list_sql
 
 LINE_RE = re.compile(r"^(\d{4}-\d{2}):(.+):v(\d+):r(\d+)(:oos)?$")
 
@@ -65,9 +68,14 @@ def explain_line(
             "ORDER BY 3, 2",
             [version.key, key.rule_no, key.out_of_scope, key.period],
         ).fetchall()
+        replaced = _superseded(con, files, rows)
     finally:
         con.close()
     quantity = units(sum((Decimal(r[6]) for r in rows), Decimal(0)))
+    events = [_event(r, None) for r in rows]
+    for row in replaced:
+        events.append(_event(row[:9], row[9]))
+    events.sort(key=lambda e: (e["occurred_at"], e["event_id"], e["superseded_by"] is None))
     multiplier = version.terms.unauthorized_use_multiplier if key.out_of_scope else Decimal(1)
     priced = price(rule, quantity, multiplier)
     return {
@@ -93,18 +101,42 @@ def explain_line(
         "amount": format_amount(round_money(priced.amount, contract.currency), contract.currency),
         "currency": contract.currency,
         "details": priced.details,
-        "events": [
-            {
-                "brand": r[0],
-                "event_id": r[1],
-                "occurred_at": r[2],
-                "channel": r[3],
-                "territory": r[4],
-                "media": r[5],
-                "quantity": format(units(r[6]), "f"),
-                "batch_id": r[7],
-                "line_no": r[8],
-            }
-            for r in rows
-        ],
+        "events": events,
     }
+
+
+def _event(r: Sequence[Any], superseded_by: str | None) -> dict[str, Any]:
+    return {
+        "brand": r[0],
+        "event_id": r[1],
+        "occurred_at": r[2],
+        "channel": r[3],
+        "territory": r[4],
+        "media": r[5],
+        "quantity": format(units(Decimal(r[6])), "f"),
+        "batch_id": r[7],
+        "line_no": r[8],
+        "superseded_by": superseded_by,
+    }
+
+
+def _superseded(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """Earlier versions of the line's events that a restatement replaced (not counted), each
+    with the batch that replaced it."""
+    if not rows or not has_supersedes(files):
+        return []
+    con.register(
+        "line_events",
+        pa.table({"brand": [r[0] for r in rows], "event_id": [r[1] for r in rows]}),
+    )
+    source = f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
+    return con.execute(
+        "SELECT v.brand, v.event_id, strftime(v.occurred_at, '%Y-%m-%dT%H:%M:%SZ'), v.channel, "
+        "v.territory, v.media, v.quantity, v.batch_id, v.line_no, r.batch_id "
+        f"FROM {source} v JOIN {source} r ON r.brand = v.brand AND r.event_id = v.event_id "
+        f"AND r.{SUPERSEDES} = v.batch_id "
+        "SEMI JOIN line_events l ON l.brand = v.brand AND l.event_id = v.event_id "
+        "ORDER BY 3, 2, 8"
+    ).fetchall()

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from ledger.domain import Contract, Parties
 from ledger.rating.tables import register_reference
-from ledger.storage.events import parquet_list_sql
+from ledger.storage.events import has_supersedes, newest_versions_sql, parquet_list_sql
 
 EVENT_COLUMNS = (
     "brand VARCHAR, event_id VARCHAR, occurred_at TIMESTAMPTZ, kind VARCHAR, twin_id VARCHAR, "
@@ -63,6 +63,9 @@ class Measured:
 
 
 def _source(files: Sequence[Path]) -> str:
+    """The events of ``files``, only the newest version of a restated (brand, event_id)."""
+    if has_supersedes(files):
+        return f"({newest_versions_sql(files)})"
     return f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
 
 

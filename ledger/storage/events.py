@@ -101,3 +101,38 @@ def events_sha256(events_path: Path) -> str:
         digests = list(pool.map(_file_sha256, files))
     listing = "".join(f"{f.name} {d}\n" for f, d in zip(files, digests, strict=True))
     return hashlib.sha256(listing.encode()).hexdigest()
+
+
+SUPERSEDES = "supersedes"
+"""Lineage column: the batch whose version of this (brand, event_id) the row restates (null on
+an event's first version)."""
+
+
+def newest_versions_sql(files: Sequence[Path]) -> str:
+    """SQL for the rows of ``files`` that no row of ``files`` supersedes (a row with
+    ``supersedes`` = B replaces the version of its (brand, event_id) stored by batch B): the
+    newest version of each (brand, event_id). Void batches are not in ``files``, so a withdrawn
+    restatement lets the version it replaced count again."""
+    source = f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
+    return (
+        f"SELECT * FROM {source} ANTI JOIN (SELECT brand, event_id, {SUPERSEDES} AS batch_id "
+        f"FROM {source} WHERE {SUPERSEDES} IS NOT NULL) USING (brand, event_id, batch_id)"
+        if has_supersedes(files)
+        else f"SELECT * FROM {source}"
+    )
+
+
+def has_supersedes(files: Sequence[Path]) -> bool:
+    """True when a row of ``files`` restates another (read from the files' statistics only)."""
+    if not files:
+        return False
+    con = connect()
+    try:
+        [(restating,)] = con.execute(
+            "SELECT coalesce(sum(num_values - coalesce(stats_null_count, 0)), 0) "
+            f"FROM parquet_metadata({parquet_list_sql(files)}) "
+            f"WHERE path_in_schema = '{SUPERSEDES}'"
+        ).fetchall()
+    finally:
+        con.close()
+    return bool(restating)

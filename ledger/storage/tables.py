@@ -100,6 +100,9 @@ class BatchRow(SQLModel, table=True):
     accepted: int
     duplicates: int
     rejected: int
+    skipped: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    restated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    conflicts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     quarantine: str | None = None
     events_path: str | None = None  # relative to the workspace
     events_sha256: str | None = None  # of the event file(s) as committed (storage.events)

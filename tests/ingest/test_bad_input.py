@@ -1,5 +1,6 @@
 """A corpus of bad input: each case gets its documented refusal or quarantine reason, nothing is
-lost (rows_read = accepted + duplicates + rejected) and a refused file stores nothing."""
+lost (rows_read = accepted + duplicates + restated + rejected + skipped) and a refused file
+stores nothing."""
 
 from __future__ import annotations
 
@@ -148,6 +149,19 @@ CASES: dict[str, Case] = {
         counts=(2, 0, 0, 2),
         reasons=[(2, "UNKNOWN_CHANNEL"), (3, "UNKNOWN_TERRITORY")],
     ),
+    "ad-name-off-the-naming-convention": Case(
+        rows(OK, pub(asset_id="zz")),
+        profile="[extract.asset_id]\npattern = '^(?P<asset_id>a\\d+)$'\n",
+        counts=(2, 1, 0, 1),
+        reasons=[(3, "EXTRACT_NO_MATCH")],
+    ),
+    "text-named-xlsx": Case(rows(OK), name="log.xlsx", refused="not a readable XLSX"),
+    "unknown-encoding-in-data": Case(
+        rows(pub(asset_id="\x81")).encode("latin-1"),
+        profile='encoding = "cp1252"\n',
+        refused="not valid cp1252",
+        line=2,
+    ),
     "blank-lines-between-rows": Case(
         H + "\n" + OK + "\n\n   \n" + pub(event_id="e2") + "\n",
         counts=(2, 2, 0, 0),
@@ -192,7 +206,9 @@ def test_bad_input(workspace: Books, case_id: str) -> None:
         assert _stored(workspace) == (0, [], [])
         return
     result = ingest_file(workspace.workspace, log, "b1", profile)
-    assert result.rows_read == result.accepted + result.duplicates + result.rejected
+    assert result.rows_read == (
+        result.accepted + result.duplicates + result.restated + result.rejected + result.skipped
+    )
     assert (result.rows_read, result.accepted, result.duplicates, result.rejected) == case.counts
     quarantined: list[tuple[int, str]] = []
     if result.quarantine:

@@ -49,7 +49,8 @@ def parse(tmp_path: Path, *rows: str, profile: Profile | None = None):
 
 
 def test_every_reason_code_has_a_case() -> None:
-    assert set(CASES) == set(REASONS)
+    # EXTRACT_NO_MATCH needs a profile's [extract]: tests/ingest/test_ad_exports.py
+    assert set(CASES) == set(REASONS) - {"EXTRACT_NO_MATCH"}
 
 
 @pytest.mark.parametrize("reason", list(CASES))

@@ -125,5 +125,5 @@ def test_duplicate_header_column(tmp_path: Path) -> None:
 
 
 def test_unknown_extension(tmp_path: Path) -> None:
-    path = write(tmp_path, "log.xlsx", "x")
-    assert refused(path) == f"{path}: unknown log format '.xlsx'; give a profile format"
+    path = write(tmp_path, "log.ods", "x")
+    assert refused(path) == f"{path}: unknown log format '.ods'; give a profile format"

@@ -41,6 +41,10 @@ def test_same_file_twice_changes_nothing(books: Books) -> None:
         "duplicates": 0,
         "rejected": 0,
         "quarantine": None,
+        "restated": 0,
+        "skipped": 0,
+        "conflicts": 0,
+        "conflicts_file": None,
     }
     events = _stored_events(books)
     batches = books.ok("batches", "list")
