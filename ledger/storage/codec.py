@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -60,20 +61,28 @@ def _terms(data: dict[str, Any]) -> Terms:
         minimum_guarantee=mg and MinimumGuarantee(Decimal(mg["amount"]), mg["period"]),
         cap=cap and Cap(Decimal(cap["amount"]), cap["period"]),
         advance=adv and Advance(Decimal(adv["amount"]), date.fromisoformat(adv["paid_on"])),
-        rates=tuple(
-            RateRule(
-                rule_no=r["rule_no"],
-                metric=r["metric"],
-                channel=r["channel"],
-                media=r["media"],
-                per=Decimal(r["per"]),
-                price=_dec(r["price"]),
-                tiers=tuple(Tier(_dec(t["up_to"]), Decimal(t["price"])) for t in r["tiers"]),
-                tier_mode=r["tier_mode"],
-            )
-            for r in data["rates"]
-        ),
+        rates=tuple(_rate_rule(r) for r in data["rates"]),
     )
+
+
+_RULE_VALUES: dict[str, Callable[[Any], Any]] = {
+    "Decimal": Decimal,
+    "Decimal | None": _dec,
+    "tuple[Tier, ...]": lambda tiers: tuple(
+        Tier(_dec(t["up_to"]), Decimal(t["price"])) for t in tiers
+    ),
+}
+
+
+def _rate_rule(data: dict[str, Any]) -> RateRule:
+    """A rate rule from its JSON, field by field as ``RateRule`` declares them, so that a rate
+    model's new term needs no change here; a field absent from older JSON takes its default."""
+    values = {
+        f.name: _RULE_VALUES.get(str(f.type), lambda v: v)(data[f.name])
+        for f in dataclasses.fields(RateRule)
+        if f.name in data
+    }
+    return RateRule(**values)
 
 
 def contract_from_json(text: str) -> Contract:
