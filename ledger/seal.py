@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from ledger.domain import Agency, Brand, Parties, Talent, Twin
 from ledger.errors import LedgerError
+from ledger.settlement.compute import COMPONENTS
 from ledger.storage.db import writing
 from ledger.storage.events import events_sha256, publish
 from ledger.storage.repo import iso, load_parties, now
@@ -50,19 +51,7 @@ SHORT = 16
 """Hex digits of a seal's hash printed on statements."""
 BATCH_FIELDS = ("status", "events_path", "events_sha256", "rows_read", "accepted", "duplicates",
                 "rejected")  # fmt: skip
-SETTLEMENT_FIELDS = (
-    "usage",
-    "retainer",
-    "cap_adjustment",
-    "minimum_guarantee_topup",
-    "earned",
-    "advance_paid",
-    "advance_recouped",
-    "brand_due",
-    "commission",
-    "withholding",
-    "talent_net",
-)
+SETTLEMENT_FIELDS = COMPONENTS  # the figures of a contract_settlements row
 
 Body = dict[str, Any]
 
