@@ -17,14 +17,15 @@ from typing import Any
 from sqlmodel import col, select
 
 from ledger.errors import LedgerError
+from ledger.period import Period, PeriodError
 from ledger.portal.access import Party
 from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
-from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.storage.periods import closed_periods as closed_in
+from ledger.storage.tables import StatementRow
 from ledger.workspace import Workspace
 from reports import issue
 
-PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 PARTY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 EXPORT_FORMATS = {
@@ -65,12 +66,19 @@ class PeriodView:
 def closed_periods(workspace: Workspace) -> list[str]:
     """Closed periods, newest first."""
     with reading(workspace.engine) as session:
-        rows = session.exec(select(PeriodRow.period).where(PeriodRow.status == "closed")).all()
-    return sorted(rows, reverse=True)
+        return sorted(closed_in(session), reverse=True)
+
+
+def _is_period(text: str) -> bool:
+    try:
+        Period.parse(text)
+    except PeriodError:
+        return False
+    return True
 
 
 def _checked_period(workspace: Workspace, period: str) -> str:
-    if not PERIOD_RE.fullmatch(period) or period not in closed_periods(workspace):
+    if not _is_period(period) or period not in closed_periods(workspace):
         raise NotFound(period)
     return period
 
@@ -241,7 +249,7 @@ def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = N
     period, statement_id = doc["period"], str(doc["statement_id"])
     name = f"{statement_id}-{currency}.pdf" if currency else f"{statement_id}.pdf"
     base = workspace.path("statements", period).resolve()
-    if (base / name).resolve().parent != base or not PERIOD_RE.fullmatch(period):
+    if (base / name).resolve().parent != base or not _is_period(period):
         raise NotFound(name)
     try:
         return Pdf(name, issue.issued_pdf(workspace, doc, name))
