@@ -24,14 +24,10 @@ from ledger.storage.db import reading
 from ledger.storage.periods import closed_periods as closed_in
 from ledger.storage.tables import StatementRow
 from ledger.workspace import Workspace
-from reports import issue
+from reports import exports, issue
 
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 PARTY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class NotFound(Exception):
@@ -187,7 +183,7 @@ def overview(
                     file_name=f"reconciliation-{view.period}-{party.id}.{fmt}",
                     url=f"/periods/{view.period}/reconciliation.{fmt}",
                 )
-                for fmt in EXPORT_FORMATS
+                for fmt in exports.EXPORT_FORMATS
             ]
     if party.type == "agency":
         for doc in _represented(workspace, party.id, periods):
@@ -259,20 +255,14 @@ def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = N
 
 def reconciliation_export(workspace: Workspace, agency: str, period: str, fmt: str) -> bytes:
     """The agency's reconciliation of a period (`twinledger reconcile`) as CSV or XLSX, written by
-    the one export path (reports.exports), which neutralises spreadsheet formulas."""
+    the one export path (reports.exports), which neutralises spreadsheet formulas. A format not
+    in the registry is not found."""
     from ledger.reconcile import reconcile
-    from reports.exports import (
-        reconciliation_csv_table,
-        reconciliation_tables,
-        write_csv,
-        write_xlsx,
-    )
 
+    try:
+        export = exports.export_format(fmt)
+    except exports.UnknownFormat:
+        raise NotFound(fmt) from None
     rec = reconcile(workspace, period, agency, None)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"reconciliation.{fmt}"
-        if fmt == "csv":
-            write_csv(path, reconciliation_csv_table(rec))
-        else:
-            write_xlsx(path, reconciliation_tables(rec))
-        return path.read_bytes()
+        return export.write(Path(tmp) / f"reconciliation.{fmt}", rec).read_bytes()
