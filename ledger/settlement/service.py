@@ -24,7 +24,7 @@ from sqlmodel import Session, col, delete, insert, select
 from ledger import audit
 from ledger.errors import LedgerError
 from ledger.fx import FxTable
-from ledger.journal import Posting, payable_balances, post
+from ledger.journal import payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
 from ledger.seal import seal_period
@@ -32,7 +32,6 @@ from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
     COMPONENTS,
     BatchInfo,
-    ContractResult,
     Inputs,
     LastClose,
     Settlement,
@@ -41,6 +40,7 @@ from ledger.settlement.compute import (
     payable_account,
 )
 from ledger.settlement.documents import brand_documents_of, build_documents
+from ledger.settlement.postings import post_settlement
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
 from ledger.storage.periods import (
@@ -306,7 +306,7 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
         with writing(workspace.engine) as session:
             refuse_if_closed(session, period)
             summary = _store(workspace, session, settlement, known, CLOSED)
-            _post_journal(session, settlement)
+            post_settlement(session, settlement)
             session.flush()
             sealed = seal_period(workspace, session, period)
     except BaseException:
@@ -314,75 +314,6 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
             path.unlink(missing_ok=True)
         raise
     return summary
-
-
-def _post_journal(session: Session, settlement: Settlement) -> None:
-    period = settlement.period
-    for r in settlement.contracts:
-        post(
-            session,
-            period,
-            "settlement",
-            f"{period}:{r.contract.id}",
-            f"settlement of {r.contract.id} for {period}",
-            _contract_postings(r),
-        )
-    payees = [("talent", p) for p in settlement.talents]
-    payees += [("agency", p) for p in settlement.agencies]
-    for kind, position in payees:
-        if position.payable > 0:  # a balance at or below zero is never paid: it carries forward
-            payee = position.party
-            what = "payout" if kind == "talent" else "commission payout"
-            post(
-                session,
-                period,
-                "payout",
-                f"{period}:payout:{kind}:{payee.id}",
-                f"{what} to {payee.id} for {period}",
-                [
-                    Posting(payable_account(payee), position.currency, position.payable),
-                    Posting("bank:payouts", position.currency, -position.payable),
-                ],
-            )
-
-
-def _contract_postings(r: ContractResult) -> list[Posting]:
-    """Brand charge = talent + agency + withholding credits, in the contract currency; FX
-    conversions pass through `fx:clearing` so every currency balances on its own."""
-    ccy = r.contract.currency
-    talent = r.talent
-    postings = [
-        Posting(f"brand:{r.brand.id}:receivable", ccy, r.total("brand_due")),
-        Posting(f"withholding:{talent.id}:payable", ccy, -r.total("withholding")),
-    ]
-    postings += _credit(
-        f"talent:{talent.id}:payable",
-        ccy,
-        r.total("talent_net"),
-        talent.payout_currency,
-        r.talent_net_payout,
-    )
-    if r.agency is not None:
-        postings += _credit(
-            f"agency:{r.agency.id}:payable",
-            ccy,
-            r.total("commission"),
-            r.agency.currency,
-            r.commission_payout,
-        )
-    return postings
-
-
-def _credit(
-    account: str, ccy: str, amount: Decimal, target: str, converted: Decimal
-) -> list[Posting]:
-    if target == ccy:
-        return [Posting(account, ccy, -amount)]
-    return [
-        Posting("fx:clearing", ccy, -amount),
-        Posting("fx:clearing", target, converted),
-        Posting(account, target, -converted),
-    ]
 
 
 def reopen(workspace: Workspace, period: str) -> dict[str, Any]:
