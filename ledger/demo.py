@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger import imports, statements
-from ledger.errors import LedgerError
+from ledger.errors import DemoWorkspaceTaken
 from ledger.ingest.batch import ingest_file
 from ledger.settlement import service
 from ledger.workspace import SETTINGS_FILE, Workspace
@@ -24,10 +24,7 @@ def _fresh(root: Path) -> Workspace:
     root = root.resolve()
     if (root / SETTINGS_FILE).exists():
         if not (root / MARKER).exists():
-            raise LedgerError(
-                f"{root} holds a workspace that the demo did not create; "
-                "give the demo another --workspace"
-            )
+            raise DemoWorkspaceTaken(f"{root} holds a workspace that the demo did not create")
         shutil.rmtree(root)
     workspace = Workspace.init(root)
     (root / MARKER).write_text("created by `twinledger demo`; safe to delete\n")

@@ -85,7 +85,7 @@ def _plan(
                     str(file),
                     f"contract {contract.id}",
                     None,
-                    "differs from the imported contract; give --amend to store it as "
+                    "differs from the imported contract; import it as an amendment to store "
                     f"revision {stored.revision + 1}",
                 )
             )

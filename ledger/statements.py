@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, PeriodNotSettled
 from ledger.period import Period
 from ledger.seal import short
 from ledger.storage.db import reading
@@ -26,9 +26,7 @@ def _settled(workspace: Workspace, period: str) -> None:
     Period.parse(period)
     with reading(workspace.engine) as session:
         if session.get(PeriodRow, period) is None:
-            raise LedgerError(
-                f"period {period} has not been settled; run `twinledger settle run {period}` first"
-            )
+            raise PeriodNotSettled(f"period {period} has not been settled", period)
 
 
 def period_status(workspace: Workspace, period: str) -> str:

@@ -120,7 +120,7 @@ def adjust(
     """
     period = Period.parse(period)
     if not reason.strip() or not by.strip():
-        raise LedgerError("an adjustment needs a reason (--reason) and who makes it (--by)")
+        raise LedgerError("an adjustment needs a reason and the name of who makes it")
     for noun, text in (("reason", reason), ("maker's name", by)):
         if len(text.strip()) > MAX_NOTE:
             raise LedgerError(
@@ -131,14 +131,14 @@ def adjust(
     try:
         value = dec(amount)
     except MoneyError as exc:
-        raise LedgerError(f"--amount: {exc}") from None
+        raise LedgerError(f"the amount: {exc}") from None
     if abs(value) > MAX_AMOUNT:
         raise LedgerError(
             f"an adjustment is at most {MAX_AMOUNT} either way, not {shorten(amount)}"
         )
     if value == 0 or round_money(value, currency) != value:
         raise LedgerError(
-            f"--amount must be non-zero and in {currency}'s minor units, e.g. "
+            f"the amount must be non-zero and in {currency}'s minor units, e.g. "
             f"{format_amount(Decimal('12.5'), currency)}"
         )
     if idempotency_key is not None:

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from sqlmodel import Session, col, delete, insert, select
 
 from ledger import audit
-from ledger.errors import LedgerError
+from ledger.errors import DraftOutdated, LedgerError, PeriodNotSettled
 from ledger.fx import FxTable
 from ledger.journal import payable_balances
 from ledger.money import format_amount
@@ -274,7 +274,7 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
         refuse_if_closed(session, period)
         row = _period_row(session, period)
         if row is None:
-            raise LedgerError(f"period {period} has no draft; run `twinledger settle run {period}`")
+            raise PeriodNotSettled(f"period {period} has no draft", period)
         open_before = sorted(
             p for p in periods_with_usage(session) if p < period and not is_closed(session, p)
         )
@@ -295,10 +295,10 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
             or known.revisions != json.loads(row.contracts)
             or closed_since is not None
         ):
-            raise LedgerError(
+            raise DraftOutdated(
                 f"period {period} changed since its draft (new batches, contract revisions, "
-                "adjustments or closed periods); "
-                f"run `twinledger settle run {period}` and review it again before closing"
+                "adjustments or closed periods)",
+                period,
             )
     settlement = compute(known.inputs)
     sealed: list[Path] = []

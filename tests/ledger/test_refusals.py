@@ -71,7 +71,9 @@ def test_changed_contract_needs_amend_and_becomes_a_revision(books: Books) -> No
     assert books.ok("contracts", "import", path)["imported"] == ["C1"]
     assert books.ok("contracts", "import", path)["unchanged"] == ["C1"]
     changed = books.write("C1.toml", fixtures.C1.replace('"150.00"', '"160.00"'))
-    assert "give --amend" in books.refused("contracts", "import", changed)
+    assert "import it as an amendment to store revision 2" in books.refused(
+        "contracts", "import", changed
+    )
     assert books.ok("contracts", "import", changed, "--amend")["amended"] == ["C1"]
     [listed] = books.ok("contracts", "list")["contracts"]
     assert listed["revision"] == 2
