@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
-from ledger.settlement.document_types import TalentStatement
+from ledger.settlement.document_types import AgencyStatement, TalentStatement
 from reports.agency_pdf import render_agency_statement
 from reports.brand_pdf import render_brand_invoices
 from reports.talent_pdf import render_talent_statement
@@ -39,7 +39,8 @@ def render_statement(doc: dict[str, Any], out_dir: Path) -> list[Path]:
         talent = cast(TalentStatement, doc)  # a talent's stored document
         return [render_talent_statement(talent, out_dir / f"{statement_id}.pdf")]
     if kind == "agency":
-        return [render_agency_statement(doc, out_dir / f"{statement_id}.pdf")]
+        agency = cast(AgencyStatement, doc)  # an agency's stored document
+        return [render_agency_statement(agency, out_dir / f"{statement_id}.pdf")]
     if kind == "brand":
         return render_brand_invoices(doc, out_dir)
     raise ValueError(f"unknown party type {kind!r}; expected talent, agency or brand")

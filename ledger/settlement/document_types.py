@@ -114,9 +114,17 @@ class TalentSummary(Balances):
     fx_rates: list[FxRateDoc]
 
 
-class AgencySummary(Balances):
+class AgencySummary(TypedDict):
+    """Agencies' balances came after their first statements: those keys are optional."""
+
     commission: str
-    fx_rates: list[FxRateDoc]
+    fx_rates: NotRequired[list[FxRateDoc]]
+    opening_balance: NotRequired[str]
+    adjustments: NotRequired[str]
+    balance: NotRequired[str]
+    carried_forward: NotRequired[str]
+    payable: NotRequired[str]
+    min_payout: NotRequired[str]
 
 
 class Header(TypedDict):
