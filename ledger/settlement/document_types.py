@@ -136,20 +136,20 @@ class Header(TypedDict):
     verification_code: NotRequired[str]  # added when the document is sealed
 
 
-class TalentStatement(Header):
-    agency: AgencyRef | None
+class PartyStatement(Header):
+    """What every party's statement holds besides its summary."""
+
     currency: str
     contracts: list[ContractBlock]
     exceptions: list[ExceptionRow]
     exception_counts: NotRequired[dict[str, int]]
     manual_adjustments: NotRequired[list[ManualAdjustmentDoc]]
+
+
+class TalentStatement(PartyStatement):
+    agency: AgencyRef | None
     summary: TalentSummary
 
 
-class AgencyStatement(Header):
-    currency: str
-    contracts: list[ContractBlock]
-    exceptions: list[ExceptionRow]
-    exception_counts: NotRequired[dict[str, int]]
-    manual_adjustments: NotRequired[list[ManualAdjustmentDoc]]
+class AgencyStatement(PartyStatement):
     summary: AgencySummary
