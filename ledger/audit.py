@@ -22,7 +22,8 @@ from ledger import seal_check
 from ledger.journal import load_entries, verify_chain
 from ledger.settlement.documents import verification_code
 from ledger.storage.db import reading
-from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.storage.periods import closed_periods
+from ledger.storage.tables import StatementRow
 from ledger.workspace import Workspace
 
 CREDITED = ("talent", "agency", "withholding", "fx")
@@ -32,7 +33,7 @@ def _conservation(session: Session) -> list[str]:
     """Per closed period and currency, the brand charges of settlement entries equal the talent,
     agency and withholding credits (through ``fx:clearing`` where a payout currency differs),
     signs kept: a clawback is a negative charge matched by negative credits."""
-    closed = {r.period for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))}
+    closed = set(closed_periods(session))
     problems = []
     charged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     credited: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
@@ -69,7 +70,7 @@ def _statements(session: Session) -> list[str]:
                 kind, party = p.account.split(":")[:2]
                 if kind in ("talent", "agency"):
                     payouts[(entry.period, kind, party)] += p.amount
-    closed = {r.period for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))}
+    closed = set(closed_periods(session))
     for row in session.exec(select(StatementRow)):
         doc = json.loads(row.document)
         if (

@@ -3,40 +3,39 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ledger import imports, statements
-from ledger.cli import output
-from ledger.errors import LedgerError
+from ledger.errors import DemoWorkspaceTaken
 from ledger.ingest.batch import ingest_file
 from ledger.settlement import service
 from ledger.workspace import SETTINGS_FILE, Workspace
-from reports import issue
 
 DEMO_PERIODS = ("2026-09", "2026-10")
 DEMO_PERIOD = DEMO_PERIODS[-1]
 MARKER = ".twinledger-demo"
+
+Render = Callable[[Workspace, str], list[Path]]
 
 
 def _fresh(root: Path) -> Workspace:
     root = root.resolve()
     if (root / SETTINGS_FILE).exists():
         if not (root / MARKER).exists():
-            raise LedgerError(
-                f"{root} holds a workspace that the demo did not create; "
-                "give the demo another --workspace"
-            )
+            raise DemoWorkspaceTaken(f"{root} holds a workspace that the demo did not create")
         shutil.rmtree(root)
     workspace = Workspace.init(root)
     (root / MARKER).write_text("created by `twinledger demo`; safe to delete\n")
     return workspace
 
 
-def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
+def run_demo(root: Path, render: Render) -> dict[str, Any]:
     """Init a fresh workspace, import the sample data, then for each demo month ingest its logs,
-    settle it, close it and render every statement. Returns what happened (the last month's
-    settlement and talent positions)."""
+    settle it, close it and render every statement with ``render(workspace, period)`` (which
+    returns the files written). Returns what happened (the last month's settlement and talent
+    positions)."""
     import sample_data
     from sample_data.generate import generate
 
@@ -53,7 +52,7 @@ def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
             ingested.append({"brand": brand, "file": file.name, **result.as_dict()})
         service.run(workspace, period)
         settled = service.close(workspace, period)
-        files += issue.render(workspace, period, out=out / period if out else None)
+        files += render(workspace, period)
     talents = [
         {"talent": d["party"]["name"], "currency": d["currency"], **d["summary"]}
         for d in statements.documents(workspace, DEMO_PERIOD)
@@ -69,59 +68,3 @@ def run_demo(root: Path, out: Path | None = None) -> dict[str, Any]:
         "talents": talents,
         "pdfs": [str(f) for f in files],
     }
-
-
-def print_summary(result: dict[str, Any]) -> None:
-    output.line(f"twinledger demo: workspace {result['workspace']}")
-    output.table(
-        "Ingested logs",
-        ["brand", "file", "status", "read", "accepted", "dupes", "rejected"],
-        [
-            (
-                i["brand"],
-                i["file"],
-                i["status"],
-                i["rows_read"],
-                i["accepted"],
-                i["duplicates"],
-                i["rejected"],
-            )
-            for i in result["ingested"]
-        ],
-        right=["read", "accepted", "dupes", "rejected"],
-    )
-    s = result["settlement"]
-    output.line(
-        f"Settled and closed {s['period']}: {s['contracts']} contracts, "
-        f"{s['events_rated']} events rated"
-    )
-    if s["exceptions"]:
-        output.line("Exceptions: " + ", ".join(f"{k} {v}" for k, v in s["exceptions"].items()))
-    output.table(
-        "Totals by contract currency",
-        ["currency", "brand_due", "commission", "withholding", "talent_net"],
-        [
-            (c, t["brand_due"], t["commission"], t["withholding"], t["talent_net"])
-            for c, t in s["totals"].items()
-        ],
-        right=["brand_due", "commission", "withholding", "talent_net"],
-    )
-    output.table(
-        "Talent payouts",
-        ["talent", "currency", "opening", "this period", "carried forward", "payable"],
-        [
-            (
-                t["talent"],
-                t["currency"],
-                t["opening_balance"],
-                t["net_this_period"],
-                t["carried_forward"],
-                t["payable"],
-            )
-            for t in result["talents"]
-        ],
-        right=["opening", "this period", "carried forward", "payable"],
-    )
-    output.line(f"{len(result['pdfs'])} PDF statements and invoices written:")
-    for pdf in result["pdfs"]:
-        output.line(f"  {pdf}")

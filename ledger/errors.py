@@ -40,3 +40,39 @@ class ValidationFailed(LedgerError):
         first = str(self.problems[0]) if self.problems else "invalid input"
         more = len(self.problems) - 1
         super().__init__(first + (f" (and {more} more problem(s))" if more > 0 else ""))
+
+
+class PeriodNotSettled(LedgerError):
+    """A period that has no draft or closed settlement to work from."""
+
+    def __init__(self, message: str, period: str):
+        super().__init__(message)
+        self.period = period
+
+
+class DraftOutdated(LedgerError):
+    """A draft that no longer matches what the ledger knows; it must be settled again."""
+
+    def __init__(self, message: str, period: str):
+        super().__init__(message)
+        self.period = period
+
+
+class NotAWorkspace(LedgerError):
+    """A folder without workspace settings."""
+
+
+class SchemaOutdated(LedgerError):
+    """A workspace database older than this version of twinledger."""
+
+
+class ForeignDatabase(LedgerError):
+    """A workspace whose database records another folder as its owner."""
+
+
+class DemoWorkspaceTaken(LedgerError):
+    """A folder holding a workspace that the demo did not create (it is never overwritten)."""
+
+
+class AmbiguousParty(LedgerError):
+    """An id used by parties of more than one type."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,8 +21,8 @@ from ledger.refdata.ecb import read_ecb_file
 from ledger.refdata.overlaps import exclusivity_warnings, validate_against_existing
 from ledger.refdata.parties import parse_parties
 from ledger.storage.db import reading, writing
+from ledger.storage.periods import closed_periods
 from ledger.storage.repo import (
-    closed_periods,
     latest_revision,
     load_contracts,
     load_fx_rows,
@@ -84,7 +85,7 @@ def _plan(
                     str(file),
                     f"contract {contract.id}",
                     None,
-                    "differs from the imported contract; give --amend to store it as "
+                    "differs from the imported contract; import it as an amendment to store "
                     f"revision {stored.revision + 1}",
                 )
             )
@@ -181,7 +182,7 @@ class FxImport:
 
 
 def _closed_use(
-    stored: dict[tuple[date, str], Decimal], closed: list[str], max_age_days: int
+    stored: dict[tuple[date, str], Decimal], closed: Sequence[str], max_age_days: int
 ) -> dict[str, list[tuple[date, date, str]]]:
     """currency -> (rate date, last day, period) for each closed period that could convert it.
 

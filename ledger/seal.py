@@ -32,6 +32,7 @@ from ledger.errors import LedgerError
 from ledger.settlement.compute import COMPONENTS
 from ledger.storage.db import writing
 from ledger.storage.events import events_sha256, publish
+from ledger.storage.periods import CLOSED
 from ledger.storage.repo import iso, load_parties, now
 from ledger.storage.tables import (
     BatchRow,
@@ -211,7 +212,7 @@ def seal_unsealed(workspace: Workspace, session: Session, until: str | None = No
     for row in session.exec(select(PeriodRow).order_by(col(PeriodRow.period))).all():
         if until is not None and row.period > until:
             break
-        if row.status == "closed" and row.period not in sealed:
+        if row.status == CLOSED and row.period not in sealed:
             seals.append(_seal_one(workspace, session, row.period, seals, key))
             written.append(seal_path(workspace, row.period))
     return written
@@ -242,7 +243,7 @@ def _seal_one(
     workspace: Workspace, session: Session, period: str, seals: list[SealRow], key: bytes | None
 ) -> SealRow:
     row = session.get(PeriodRow, period)
-    assert row is not None and row.status == "closed"
+    assert row is not None and row.status == CLOSED
     already = sealed_batches([json.loads(s.body) for s in seals])
     batches: dict[str, Body] = {}
     for batch_id in json.loads(row.batches):

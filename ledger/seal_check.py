@@ -37,6 +37,7 @@ from ledger.seal import (
     sha256_text,
     statement_codes,
 )
+from ledger.storage.periods import closed_periods, is_closed
 from ledger.storage.tables import BatchRow, JournalEntryRow, PeriodRow, SealRow
 from ledger.workspace import Workspace
 
@@ -56,9 +57,9 @@ def check(workspace: Workspace, session: Session) -> list[str]:
         prev = seal.hash
     problems += _check_files(workspace, session, seals)
     sealed = {s.period for s in seals}
-    for row in session.exec(select(PeriodRow).where(PeriodRow.status == "closed")):
-        if row.period not in sealed:
-            problems.append(f"periods row {row.period} is closed but has no seal")
+    for period in closed_periods(session):
+        if period not in sealed:
+            problems.append(f"periods row {period} is closed but has no seal")
     problems += _check_journal(session, bodies)
     for body in bodies:
         problems += _check_period(session, body)
@@ -126,8 +127,7 @@ def _check_files(workspace: Workspace, session: Session, seals: Sequence[SealRow
 def _interrupted(session: Session, period: str, body: Mapping[str, Any], last: str) -> bool:
     """A seal file left by a close that was killed before its transaction committed: the period
     is not closed and the journal head it names was never committed."""
-    row = session.get(PeriodRow, period)
-    if body.get("prev") != last or (row is not None and row.status == "closed"):
+    if body.get("prev") != last or is_closed(session, period):
         return False
     if not is_seal(body):
         return False

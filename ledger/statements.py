@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, PeriodNotSettled
+from ledger.period import Period
 from ledger.seal import short
-from ledger.settlement.periods import check_period
 from ledger.storage.db import reading
+from ledger.storage.periods import CLOSED
 from ledger.storage.tables import PeriodRow, SealRow, StatementRow
 from ledger.workspace import Workspace
 
@@ -22,12 +23,10 @@ PARTY_ORDER = {"talent": 0, "agency": 1, "brand": 2}
 
 
 def _settled(workspace: Workspace, period: str) -> None:
-    check_period(period)
+    Period.parse(period)
     with reading(workspace.engine) as session:
         if session.get(PeriodRow, period) is None:
-            raise LedgerError(
-                f"period {period} has not been settled; run `twinledger settle run {period}` first"
-            )
+            raise PeriodNotSettled(f"period {period} has not been settled", period)
 
 
 def period_status(workspace: Workspace, period: str) -> str:
@@ -76,7 +75,7 @@ def documents(
 def folder(workspace: Workspace, period: str, status: str) -> Path:
     """Where a period's PDFs go by default: ``statements/PERIOD`` once closed (only issued
     documents live there), ``drafts/PERIOD`` while it is a draft."""
-    return workspace.path("statements" if status == "closed" else "drafts", period)
+    return workspace.path("statements" if status == CLOSED else "drafts", period)
 
 
 def printed(workspace: Workspace, period: str, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, NotAWorkspace, SchemaOutdated
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
 from ledger.storage.owner import Owner, check_owner, claim
@@ -112,7 +112,7 @@ class Workspace:
         root = (root or default_root()).resolve()
         settings_path = root / SETTINGS_FILE
         if not settings_path.exists():
-            raise LedgerError(f"{root}: not a twinledger workspace (run `twinledger init` first)")
+            raise NotAWorkspace(f"{root}: not a twinledger workspace")
         try:
             settings = tomllib.loads(settings_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
@@ -213,9 +213,7 @@ class Workspace:
     def check_schema(self) -> None:
         self.check_database()
         if not schema_is_current(self.engine):
-            raise LedgerError(
-                f"{self.root}: the database schema is out of date; run `twinledger init` to upgrade"
-            )
+            raise SchemaOutdated(f"{self.root}: the database schema is out of date")
 
     @property
     def issuer(self) -> dict[str, str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ledger.errors import LedgerError
+from ledger.settlement.document_types import AgencyStatement, TalentStatement
 from reports.agency_pdf import render_agency_statement
 from reports.brand_pdf import render_brand_invoices
 from reports.fonts import MissingGlyphs
@@ -38,9 +39,11 @@ def render_statement(doc: dict[str, Any], out_dir: Path) -> list[Path]:
         raise ValueError(f"statement_id {statement_id!r} cannot be used as a file name")
     try:
         if kind == "talent":
-            return [render_talent_statement(doc, out_dir / f"{statement_id}.pdf")]
+            talent = cast(TalentStatement, doc)  # a talent's stored document
+            return [render_talent_statement(talent, out_dir / f"{statement_id}.pdf")]
         if kind == "agency":
-            return [render_agency_statement(doc, out_dir / f"{statement_id}.pdf")]
+            agency = cast(AgencyStatement, doc)  # an agency's stored document
+            return [render_agency_statement(agency, out_dir / f"{statement_id}.pdf")]
         if kind == "brand":
             return render_brand_invoices(doc, out_dir)
     except MissingGlyphs as exc:

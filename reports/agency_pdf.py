@@ -10,8 +10,9 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from ledger.settlement.document_types import AgencyStatement
 from reports import layout, words
-from reports.data import Doc, by_currency, corrections, is_draft, items, num, party, section
+from reports.data import Doc, by_currency, corrections, is_draft, items, num, section
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
 
@@ -20,42 +21,41 @@ COLS = [52 * mm, 25 * mm, 25 * mm, 25 * mm, 18 * mm]
 COLS.append(layout.CONTENT_W - sum(COLS))
 
 
-def _facts(doc: Doc, fmt: Formats) -> list[tuple[str, object]]:
-    talents = {str(c.get("talent") or "") for c in items(doc, "contracts")}
+def _facts(doc: AgencyStatement, fmt: Formats) -> list[tuple[str, object]]:
+    talents = {c["talent"] for c in doc["contracts"]}
     return [
-        ("Period", fmt.period(doc.get("period"))),
-        ("Paid in", doc.get("currency") or ""),
+        ("Period", fmt.period(doc["period"])),
+        ("Paid in", doc["currency"]),
         ("Talents", fmt.number(len(talents))),
-        ("Statement no.", doc.get("statement_id") or ""),
-        ("Issued", fmt.date(doc.get("issued_on"))),
+        ("Statement no.", doc["statement_id"]),
+        ("Issued", fmt.date(doc["issued_on"])),
         ("Status", "Draft" if is_draft(doc) else "Final (period closed)"),
     ]
 
 
-def _summary(doc: Doc, fmt: Formats) -> list[Flowable]:
-    summary, ccy = section(doc, "summary"), str(doc.get("currency") or "")
+def _summary(doc: AgencyStatement, fmt: Formats) -> list[Flowable]:
+    summary, ccy = doc["summary"], doc["currency"]
     rows: list[list[Any]] = []
-    for currency, total in by_currency(items(doc, "contracts"), "commission").items():
+    for currency, total in by_currency(doc["contracts"], "commission").items():
         rows.append(
             [
                 para(f"Commission earned in {currency}", "cell"),
                 para(fmt.amount(total, currency), "num"),
             ]
         )
-    for currency, total in corrections(items(doc, "contracts"), "commission").items():
+    for currency, total in corrections(doc["contracts"], "commission").items():
         rows.append(
             [
                 para(f"Corrections to earlier months in {currency}", "cell"),
                 para(fmt.amount(total, currency), "num"),
             ]
         )
-    for rate in summary.get("fx_rates") or []:
-        if isinstance(rate, Mapping):
-            text = (
-                f"1 {rate.get('from')} = {fmt.fx_rate(num(rate, 'rate'))} {rate.get('to')}"
-                f" (rate of {fmt.date(rate.get('date'))})"
-            )
-            rows.append([para("Exchange rate used", "cell"), para(text, "num")])
+    for rate in summary.get("fx_rates", []):
+        text = (
+            f"1 {rate['from']} = {fmt.fx_rate(num(rate, 'rate'))} {rate['to']}"
+            f" (rate of {fmt.date(rate['date'])})"
+        )
+        rows.append([para("Exchange rate used", "cell"), para(text, "num")])
     rows.append(
         [
             para(f"Commission this period, in {ccy}", "cell_bold"),
@@ -218,26 +218,24 @@ def _conversions(doc: Doc, fmt: Formats) -> list[Flowable]:
     ]
 
 
-def _adjustments(doc: Doc, fmt: Formats) -> list[Flowable]:
+def _adjustments(doc: AgencyStatement, fmt: Formats) -> list[Flowable]:
     rows: list[list[Any]] = [
         layout.headings(["Talent / brand / contract", "Month", "Earned", "Commission"], 2)
     ]
-    for contract in items(doc, "contracts"):
-        ccy = str(contract.get("currency") or "")
-        for adj in items(contract, "prior_period_adjustments"):
+    for contract in doc["contracts"]:
+        ccy = contract["currency"]
+        for adj in contract["prior_period_adjustments"]:
             rows.append(
                 [
                     [
+                        para(contract["talent_name"] or contract["talent"], "cell_bold"),
                         para(
-                            contract.get("talent_name") or contract.get("talent") or "", "cell_bold"
-                        ),
-                        para(
-                            f"{contract.get('brand_name') or contract.get('brand') or ''} \u00b7 "
-                            f"{contract.get('contract') or ''}",
+                            f"{contract['brand_name'] or contract['brand']} \u00b7 "
+                            f"{contract['contract']}",
                             "note",
                         ),
                     ],
-                    para(fmt.period(adj.get("period")), "cell"),
+                    para(fmt.period(adj["period"]), "cell"),
                     cell_amount(fmt.amount(num(adj, "earned"), ccy)),
                     cell_amount(fmt.amount(num(adj, "commission"), ccy)),
                 ]
@@ -253,10 +251,10 @@ def _adjustments(doc: Doc, fmt: Formats) -> list[Flowable]:
     ]
 
 
-def render_agency_statement(doc: dict[str, Any], out: Path) -> Path:
+def render_agency_statement(doc: AgencyStatement, out: Path) -> Path:
     """Render an agency statement document (``statements data --json``) to a PDF at ``out``."""
-    fmt = Formats(party(doc).get("locale"))
-    story = layout.header(TITLE, party(doc).get("name") or "", _facts(doc, fmt), is_draft(doc))
+    fmt = Formats(doc["party"]["locale"])
+    story = layout.header(TITLE, doc["party"]["name"], _facts(doc, fmt), is_draft(doc))
     story += _summary(doc, fmt)
     story += _contracts(doc, fmt)
     story += _adjustments(doc, fmt)

@@ -11,12 +11,14 @@ significant digits than a spreadsheet keeps is written as text instead.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from ledger.domain import EXCEPTION_KINDS
+from ledger.errors import LedgerError
 from ledger.money import round_money
 from ledger.reconcile import EXCEPTION_KEYS, Difference, Reconciliation
 
@@ -267,3 +269,41 @@ def reconciliation_csv_table(rec: Reconciliation) -> Table:
                 )
             )
     return Table("Reconciliation", CSV_COLUMNS, rows)
+
+
+class ExportFormat(NamedTuple):
+    """One way to export a reconciliation: its media type and the writer of its file."""
+
+    media_type: str
+    write: Callable[[Path, Reconciliation], Path]
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat(
+        "text/csv; charset=utf-8",
+        lambda path, rec: write_csv(path, reconciliation_csv_table(rec)),
+    ),
+    "xlsx": ExportFormat(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        lambda path, rec: write_xlsx(path, reconciliation_tables(rec)),
+    ),
+}
+"""Every export format by name (the file extension), served by `reconcile --export` and the
+portal alike."""
+
+
+class UnknownFormat(LedgerError):
+    """A format name that is not in ``EXPORT_FORMATS``."""
+
+
+def export_format(name: str) -> ExportFormat:
+    try:
+        return EXPORT_FORMATS[name]
+    except KeyError:
+        known = ", ".join(sorted(EXPORT_FORMATS))
+        raise UnknownFormat(f"unknown export format {name!r}; expected one of {known}") from None
+
+
+def write_reconciliation(path: Path, rec: Reconciliation, name: str) -> Path:
+    """Write ``rec`` to ``path`` in the export format ``name``."""
+    return export_format(name).write(path, rec)

@@ -26,6 +26,7 @@ from ledger.files import STATEMENT_FILE_BYTES, check_input
 from ledger.settlement.documents import verification_code
 from ledger.statements import documents, folder, period_status, printed
 from ledger.storage.db import reading, writing
+from ledger.storage.periods import CLOSED
 from ledger.storage.repo import now
 from ledger.storage.tables import IssuedFileRow, StatementRow
 from ledger.workspace import Workspace
@@ -57,7 +58,7 @@ def render(
     status = period_status(workspace, period)
     out_dir = out or folder(workspace, period, status)
     issued_dir = workspace.path("statements").resolve()
-    if status != "closed" and out_dir.resolve().is_relative_to(issued_dir):
+    if status != CLOSED and out_dir.resolve().is_relative_to(issued_dir):
         raise LedgerError(
             f"{out_dir}: the statements folder holds issued statements only; {period} is a "
             f"draft (its PDFs go to {folder(workspace, period, status)} by default)"

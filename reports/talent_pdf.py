@@ -11,18 +11,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.money import round_money
+from ledger.settlement.document_types import ContractBlock, Line, TalentStatement
 from reports import layout, words
 from reports.chart import EarningsChart
 from reports.data import (
-    Doc,
     by_currency,
     corrections,
     fx_rate,
     is_draft,
-    items,
     num,
-    party,
-    section,
 )
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
@@ -34,33 +31,33 @@ LINE_COLS = [38 * mm, 28 * mm, 20 * mm, 24 * mm, 34 * mm]
 LINE_COLS.append(layout.CONTENT_W - sum(LINE_COLS))
 
 
-def facts(doc: Doc, fmt: Formats) -> list[tuple[str, object]]:
-    agency = section(doc, "agency")
+def facts(doc: TalentStatement, fmt: Formats) -> list[tuple[str, object]]:
+    agency = doc["agency"]
     status = "Draft" if is_draft(doc) else "Final (period closed)"
     return [
-        ("Period", fmt.period(doc.get("period"))),
-        ("Agency", agency.get("name") or agency.get("id") or "None (self-represented)"),
-        ("Paid in", doc.get("currency") or ""),
-        ("Statement no.", doc.get("statement_id") or ""),
-        ("Issued", fmt.date(doc.get("issued_on"))),
+        ("Period", fmt.period(doc["period"])),
+        ("Agency", (agency["name"] or agency["id"]) if agency else "None (self-represented)"),
+        ("Paid in", doc["currency"]),
+        ("Statement no.", doc["statement_id"]),
+        ("Issued", fmt.date(doc["issued_on"])),
         ("Status", status),
     ]
 
 
-def _brand_groups(contracts: Sequence[Row]) -> list[tuple[str, list[Row]]]:
-    groups: dict[str, list[Row]] = {}
+def _brand_groups(contracts: Sequence[ContractBlock]) -> list[tuple[str, list[ContractBlock]]]:
+    groups: dict[str, list[ContractBlock]] = {}
     for contract in contracts:
-        groups.setdefault(str(contract.get("brand") or ""), []).append(contract)
+        groups.setdefault(contract["brand"], []).append(contract)
     return list(groups.items())
 
 
-def _brand_name(contract: Row) -> str:
-    return str(contract.get("brand_name") or contract.get("brand") or "")
+def _brand_name(contract: ContractBlock) -> str:
+    return contract["brand_name"] or contract["brand"]
 
 
-def _summary_rows(doc: Doc, fmt: Formats) -> list[tuple[str, str, str]]:
-    summary, ccy = section(doc, "summary"), str(doc.get("currency") or "")
-    contracts = items(doc, "contracts")
+def _summary_rows(doc: TalentStatement, fmt: Formats) -> list[tuple[str, str, str]]:
+    summary, ccy = doc["summary"], doc["currency"]
+    contracts = doc["contracts"]
     rows = [
         (
             "Opening balance (carried from earlier months)",
@@ -90,13 +87,12 @@ def _summary_rows(doc: Doc, fmt: Formats) -> list[tuple[str, str, str]]:
                 "",
             )
         )
-    for rate in summary.get("fx_rates") or []:
-        if isinstance(rate, Mapping):
-            text = (
-                f"1 {rate.get('from')} = {fmt.fx_rate(num(rate, 'rate'))} {rate.get('to')}"
-                f" (rate of {fmt.date(rate.get('date'))})"
-            )
-            rows.append(("Exchange rate used", text, ""))
+    for rate in summary["fx_rates"]:
+        text = (
+            f"1 {rate['from']} = {fmt.fx_rate(num(rate, 'rate'))} {rate['to']}"
+            f" (rate of {fmt.date(rate['date'])})"
+        )
+        rows.append(("Exchange rate used", text, ""))
     rows += [
         (f"Net this period, in {ccy}", fmt.amount(num(summary, "net_this_period"), ccy), "bold"),
         ("Balance", fmt.amount(num(summary, "balance"), ccy), ""),
@@ -106,8 +102,8 @@ def _summary_rows(doc: Doc, fmt: Formats) -> list[tuple[str, str, str]]:
     return rows
 
 
-def summary_section(doc: Doc, fmt: Formats) -> list[Flowable]:
-    summary, ccy = section(doc, "summary"), str(doc.get("currency") or "")
+def summary_section(doc: TalentStatement, fmt: Formats) -> list[Flowable]:
+    summary, ccy = doc["summary"], doc["currency"]
     rows: list[list[Any]] = []
     extra: list[tuple[Any, ...]] = []
     for index, (label, value, kind) in enumerate(_summary_rows(doc, fmt)):
@@ -132,8 +128,8 @@ def summary_section(doc: Doc, fmt: Formats) -> list[Flowable]:
         layout.grid(rows, [layout.CONTENT_W - 70 * mm, 70 * mm], header_rows=0, extra=extra),
     ]
     notes = words.balance_notes(summary, ccy, fmt, "Your")
-    notes += words.withholding_note(items(doc, "contracts"), fmt)
-    if any(items(c, "prior_period_adjustments") for c in items(doc, "contracts")):
+    notes += words.withholding_note(doc["contracts"], fmt)
+    if any(c["prior_period_adjustments"] for c in doc["contracts"]):
         notes.append(
             "This statement also corrects earlier months: see 'Corrections to earlier months'."
         )
@@ -141,11 +137,11 @@ def summary_section(doc: Doc, fmt: Formats) -> list[Flowable]:
     return story
 
 
-def chart_section(doc: Doc, fmt: Formats) -> list[Flowable]:
-    ccy, summary = str(doc.get("currency") or ""), section(doc, "summary")
+def chart_section(doc: TalentStatement, fmt: Formats) -> list[Flowable]:
+    ccy, summary = doc["currency"], doc["summary"]
     bars: dict[str, tuple[str, Decimal]] = {}
     missing = []
-    for brand, group in _brand_groups(items(doc, "contracts")):
+    for brand, group in _brand_groups(doc["contracts"]):
         total = Decimal(0)
         for contract in group:
             rate = fx_rate(contract, summary, ccy)
@@ -169,20 +165,18 @@ def _per(per: Decimal, fmt: Formats) -> str:
     return "each" if per == 1 else f"per {fmt.number(per)}"
 
 
-def _line_rate(line: Row, currency: str, fmt: Formats) -> str:
-    details = line.get("details") if isinstance(line.get("details"), Mapping) else {}
-    assert isinstance(details, Mapping)
+def _line_rate(line: Line, currency: str, fmt: Formats) -> str:
+    details = line["details"]  # its keys depend on the pricing model: read as optional
     if details.get("tiers"):
         return f"tiered ({details.get('pricing') or details.get('tier_mode') or 'graduated'})"
     if details.get("price") not in (None, ""):
         per = num(details, "per") or Decimal(1)
         return f"{fmt.price(num(details, 'price'), currency)} {_per(per, fmt)}"
-    return str(line.get("rate") or "")
+    return str(line["rate"] or "")
 
 
-def _line_notes(line: Row, currency: str, fmt: Formats) -> str:
-    details = line.get("details") if isinstance(line.get("details"), Mapping) else {}
-    assert isinstance(details, Mapping)
+def _line_notes(line: Line, currency: str, fmt: Formats) -> str:
+    details = line["details"]
     parts = []
     breakdown = [b for b in details.get("breakdown") or [] if isinstance(b, Mapping)]
     if breakdown:
@@ -203,12 +197,14 @@ def _line_notes(line: Row, currency: str, fmt: Formats) -> str:
             for t in tiers
         ]
         parts.append("Tiers: " + "; ".join(cells))
-    parts.append(f"Line {line.get('line_id') or ''}")
+    parts.append(f"Line {line['line_id']}")
     return "  |  ".join(parts)
 
 
-def _contract_totals(contract: Row, payout: str, fmt: Formats) -> list[tuple[str, str, bool]]:
-    ccy = str(contract.get("currency") or "")
+def _contract_totals(
+    contract: ContractBlock, payout: str, fmt: Formats
+) -> list[tuple[str, str, bool]]:
+    ccy = contract["currency"]
     rows: list[tuple[str, str, bool]] = [("Usage", fmt.amount(num(contract, "usage"), ccy), False)]
     optional = [
         ("retainer", "Retainer"),
@@ -243,10 +239,9 @@ def _contract_totals(contract: Row, payout: str, fmt: Formats) -> list[tuple[str
         ),
         ("Your share", fmt.amount(num(contract, "talent_net"), ccy), True),
     ]
-    if ccy != payout and contract.get("talent_net_payout") not in (None, ""):
-        fx = contract.get("fx") if isinstance(contract.get("fx"), Mapping) else {}
-        assert isinstance(fx, Mapping)
-        rate = fmt.fx_rate(num(fx, "rate")) if fx.get("rate") else "?"
+    if ccy != payout and contract["talent_net_payout"]:
+        fx = contract["fx"]
+        rate = fmt.fx_rate(num(fx, "rate")) if fx and fx["rate"] else "?"
         rows.append(
             (
                 f"Your share in {payout} (at {rate})",
@@ -257,25 +252,25 @@ def _contract_totals(contract: Row, payout: str, fmt: Formats) -> list[tuple[str
     return rows
 
 
-def contract_block(contract: Row, payout: str, fmt: Formats) -> list[Flowable]:
-    ccy = str(contract.get("currency") or "")
-    ids = (contract.get("contract") or "", contract.get("twin") or "")
+def contract_block(contract: ContractBlock, payout: str, fmt: Formats) -> list[Flowable]:
+    ccy = contract["currency"]
+    ids = (contract["contract"], contract["twin"])
     heading = f"Contract {ids[0]} \u00b7 twin {ids[1]} \u00b7 {ccy}"
     rows: list[list[Any]] = [
         layout.headings(["Metric", "Channel", "Media", "Quantity", "Rate", "Amount"], 3)
     ]
     extra: list[tuple[Any, ...]] = []
-    for line in items(contract, "lines"):
+    for line in contract["lines"]:
         top = len(rows)
-        metric: list[Any] = [para(words.metric(line.get("metric")), "cell")]
-        if line.get("out_of_scope"):
+        metric: list[Any] = [para(words.metric(line["metric"]), "cell")]
+        if line["out_of_scope"]:
             metric.append(para("Outside the licence", "warn"))
             extra.append(("BACKGROUND", (0, top), (-1, top + 1), layout.WARN_SHADE))
         rows.append(
             [
                 metric,
-                para(words.scope(line.get("channel")), "cell"),
-                para(words.scope(line.get("media")), "cell"),
+                para(words.scope(line["channel"]), "cell"),
+                para(words.scope(line["media"]), "cell"),
                 para(fmt.number(num(line, "quantity")), "num"),
                 cell_amount(_line_rate(line, ccy, fmt)),
                 cell_amount(fmt.amount(num(line, "amount"), ccy)),
@@ -316,10 +311,10 @@ def contract_block(contract: Row, payout: str, fmt: Formats) -> list[Flowable]:
     ]
 
 
-def detail_section(doc: Doc, fmt: Formats) -> list[Flowable]:
+def detail_section(doc: TalentStatement, fmt: Formats) -> list[Flowable]:
     story: list[Flowable] = [*layout.heading("Detail by brand", "h2")]
-    payout = str(doc.get("currency") or "")
-    groups = _brand_groups(items(doc, "contracts"))
+    payout = doc["currency"]
+    groups = _brand_groups(doc["contracts"])
     if not groups:
         return [*story, para("No contracts with activity this period.", "muted")]
     for _, group in groups:
@@ -329,7 +324,7 @@ def detail_section(doc: Doc, fmt: Formats) -> list[Flowable]:
     return story
 
 
-def adjustments_section(doc: Doc, fmt: Formats) -> list[Flowable]:
+def adjustments_section(doc: TalentStatement, fmt: Formats) -> list[Flowable]:
     rows: list[list[Any]] = [
         layout.headings(
             [
@@ -344,16 +339,16 @@ def adjustments_section(doc: Doc, fmt: Formats) -> list[Flowable]:
             2,
         )
     ]
-    for contract in items(doc, "contracts"):
-        ccy = str(contract.get("currency") or "")
-        for adj in items(contract, "prior_period_adjustments"):
+    for contract in doc["contracts"]:
+        ccy = contract["currency"]
+        for adj in contract["prior_period_adjustments"]:
             rows.append(
                 [
                     [
                         para(_brand_name(contract), "cell"),
-                        para(contract.get("contract") or "", "note"),
+                        para(contract["contract"], "note"),
                     ],
-                    para(fmt.period(adj.get("period")), "cell"),
+                    para(fmt.period(adj["period"]), "cell"),
                     *[
                         cell_amount(fmt.amount(num(adj, k), ccy))
                         for k in ("earned", "advance_recouped", "commission", "withholding")
@@ -373,11 +368,11 @@ def adjustments_section(doc: Doc, fmt: Formats) -> list[Flowable]:
     ]
 
 
-def render_talent_statement(doc: dict[str, Any], out: Path) -> Path:
+def render_talent_statement(doc: TalentStatement, out: Path) -> Path:
     """Render a talent statement document (``statements data --json``) to a PDF at ``out``."""
-    fmt = Formats(party(doc).get("locale"))
+    fmt = Formats(doc["party"]["locale"])
     story = layout.header(
-        "twinledger statement", party(doc).get("name") or "", facts(doc, fmt), is_draft(doc)
+        "twinledger statement", doc["party"]["name"], facts(doc, fmt), is_draft(doc)
     )
     story += summary_section(doc, fmt)
     story += chart_section(doc, fmt)

@@ -15,7 +15,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
-from ledger.cli import output
+from ledger.cli import hints, output
 from ledger.errors import LedgerError
 from ledger.workspace import Workspace, default_root
 
@@ -27,7 +27,7 @@ class LedgerGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LedgerError as exc:
-            output.fail(str(exc))
+            output.fail(hints.message(exc))
             raise typer.Exit(1) from None
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             output.fail(f"{exc.filename}: {exc.strerror}")

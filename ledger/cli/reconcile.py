@@ -68,6 +68,20 @@ def _pair(quantity: str | None, amount: str | None, currency: str | None) -> str
     return f"{quantity} / {amount or '-'}" + (f" {currency}" if currency else "")
 
 
+def _export_option(text: str) -> tuple[str, Path]:
+    """``FORMAT=FILE`` of `--export`, the format one of the export registry's."""
+    from reports import exports
+
+    name, equals, path = text.partition("=")
+    if not equals or not path:
+        raise typer.BadParameter(f"{text!r} is not FORMAT=FILE", param_hint="--export")
+    try:
+        exports.export_format(name)
+    except exports.UnknownFormat as exc:
+        raise typer.BadParameter(str(exc), param_hint="--export") from None
+    return name, Path(path)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("reconcile")
     def reconcile(
@@ -86,6 +100,12 @@ def register(app: typer.Typer) -> None:
         xlsx_file: Path | None = typer.Option(
             None, "--xlsx", metavar="FILE", help="Also write a workbook, one sheet per part."
         ),
+        export: list[str] = typer.Option(
+            [],
+            "--export",
+            metavar="FORMAT=FILE",
+            help="Also write FILE in an export format (csv, xlsx); may be given more than once.",
+        ),
         as_json: bool = JSON,
     ) -> None:
         """Reconcile a settled month for an agency: usage of its talents by every brand (quantity
@@ -95,12 +115,11 @@ def register(app: typer.Typer) -> None:
         """
         from reports import exports
 
+        flags = [("csv", csv_file), ("xlsx", xlsx_file)]
+        wanted = [(name, path) for name, path in flags if path is not None]
+        wanted += [_export_option(text) for text in export]
         rec = library.reconcile(open_workspace(ctx), period, agency, brand_report)
-        written = []
-        if csv_file is not None:
-            written.append(exports.write_csv(csv_file, exports.reconciliation_csv_table(rec)))
-        if xlsx_file is not None:
-            written.append(exports.write_xlsx(xlsx_file, exports.reconciliation_tables(rec)))
+        written = [exports.write_reconciliation(path, rec, name) for name, path in wanted]
         if as_json:
             output.print_json(rec.as_dict())
             return

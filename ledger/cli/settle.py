@@ -20,6 +20,7 @@ from ledger.rating.explain import explain_line, parse_line_id
 from ledger.settlement import service
 from ledger.storage.codec import contract_from_json
 from ledger.storage.db import reading
+from ledger.storage.periods import CLOSED
 from ledger.storage.repo import all_batches, committed_batches, load_contracts, load_parties
 from ledger.storage.tables import ContractRow, PeriodRow
 
@@ -283,7 +284,7 @@ def register(app: typer.Typer) -> None:
             batches = {b.id: b for b in committed_batches(session)}
             parties = load_parties(session)
             contract = next((c for c in load_contracts(session) if c.id == key.contract), None)
-            if period_row is not None and period_row.status == "closed":
+            if period_row is not None and period_row.status == CLOSED:
                 covered = json.loads(period_row.batches)  # withdrawn since, or not
                 batches = {b.id: b for b in all_batches(session) if b.id in covered}
                 revision = json.loads(period_row.contracts).get(key.contract)

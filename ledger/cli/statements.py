@@ -12,6 +12,7 @@ from ledger.cli import open_workspace, output
 from ledger.cli.progress import progress_bar
 from ledger.cli.reference import JSON
 from ledger.errors import LedgerError
+from ledger.storage.periods import CLOSED
 from reports import issue
 
 
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        if status != "closed":
+        if status != CLOSED:
             output.line(
                 f"{period} is a draft: {len(files)} PDF(s) marked DRAFT written to {folder} "
                 "(the statements folder holds closed months only)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -14,6 +15,7 @@ from ledger.ingest.batch import ingest_file
 from ledger.ingest.void import void_batch
 from ledger.storage.db import reading
 from ledger.storage.repo import all_batches, iso
+from ledger.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -170,10 +172,70 @@ def register(app: typer.Typer) -> None:
 
         Example: twinledger demo
         """
-        from ledger.demo import print_summary, run_demo
+        from ledger.demo import run_demo
+        from reports import issue
 
-        result = run_demo(workspace_root(ctx, Path("twinledger-demo")), out)
+        def render(workspace: Workspace, period: str) -> list[Path]:
+            return issue.render(workspace, period, out=out / period if out else None)
+
+        result = run_demo(workspace_root(ctx, Path("twinledger-demo")), render)
         if as_json:
             output.print_json(result)
         else:
             print_summary(result)
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    output.line(f"twinledger demo: workspace {result['workspace']}")
+    output.table(
+        "Ingested logs",
+        ["brand", "file", "status", "read", "accepted", "dupes", "rejected"],
+        [
+            (
+                i["brand"],
+                i["file"],
+                i["status"],
+                i["rows_read"],
+                i["accepted"],
+                i["duplicates"],
+                i["rejected"],
+            )
+            for i in result["ingested"]
+        ],
+        right=["read", "accepted", "dupes", "rejected"],
+    )
+    s = result["settlement"]
+    output.line(
+        f"Settled and closed {s['period']}: {s['contracts']} contracts, "
+        f"{s['events_rated']} events rated"
+    )
+    if s["exceptions"]:
+        output.line("Exceptions: " + ", ".join(f"{k} {v}" for k, v in s["exceptions"].items()))
+    output.table(
+        "Totals by contract currency",
+        ["currency", "brand_due", "commission", "withholding", "talent_net"],
+        [
+            (c, t["brand_due"], t["commission"], t["withholding"], t["talent_net"])
+            for c, t in s["totals"].items()
+        ],
+        right=["brand_due", "commission", "withholding", "talent_net"],
+    )
+    output.table(
+        "Talent payouts",
+        ["talent", "currency", "opening", "this period", "carried forward", "payable"],
+        [
+            (
+                t["talent"],
+                t["currency"],
+                t["opening_balance"],
+                t["net_this_period"],
+                t["carried_forward"],
+                t["payable"],
+            )
+            for t in result["talents"]
+        ],
+        right=["opening", "this period", "carried forward", "payable"],
+    )
+    output.line(f"{len(result['pdfs'])} PDF statements and invoices written:")
+    for pdf in result["pdfs"]:
+        output.line(f"  {pdf}")

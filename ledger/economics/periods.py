@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from datetime import date
 
-_PERIOD = re.compile(r"(\d{4})-(\d{2})")
-
-
-def parse_period(period: str) -> tuple[int, int]:
-    match = _PERIOD.fullmatch(period)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"{period!r} is not a period (expected YYYY-MM)")
-    return int(match.group(1)), int(match.group(2))
+from ledger.period import Period
 
 
 def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def next_period(period: str) -> str:
-    year, month = parse_period(period)
-    return f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
+    return Period.of(day)
 
 
 def period_bounds(period: str) -> tuple[date, date]:
     """First and last day of the month: ``period_bounds("2028-02")`` is Feb 1 and Feb 29, 2028."""
-    year, month = parse_period(period)
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    value = Period.parse(period)
+    return value.first_day, value.last_day
 
 
 def days_in_month(period: str) -> int:
@@ -38,12 +24,13 @@ def days_in_month(period: str) -> int:
 
 def months_between(first: str, last: str) -> list[str]:
     """Every month from ``first`` through ``last``, inclusive and in order (empty if reversed)."""
-    year, month = parse_period(first)
-    end = parse_period(last)
-    months = []
-    while (year, month) <= end:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    month, end = Period.parse(first), Period.parse(last)
+    months: list[str] = []
+    while month <= end:
+        months.append(month)
+        if month == end:
+            break
+        month = month.next()
     return months
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlmodel import col, select
-
-from ledger.economics.periods import next_period
 from ledger.errors import LedgerError
 from ledger.journal import post
+from ledger.period import Period
 from ledger.storage.db import writing
+from ledger.storage.periods import latest_closed
 from ledger.storage.repo import iso, now
-from ledger.storage.tables import BatchRow, PeriodRow
+from ledger.storage.tables import BatchRow
 from ledger.workspace import Workspace
 
 MAX_TEXT = 500
@@ -68,12 +67,10 @@ def void_batch(workspace: Workspace, batch_id: str, reason: str, by: str) -> Voi
         if row.status != "committed":
             raise LedgerError(f"batch {batch_id} is {row.status}; only a committed batch is voided")
         periods = tuple(json.loads(row.periods))
-        last_closed = session.exec(
-            select(PeriodRow.period)
-            .where(PeriodRow.status == "closed")
-            .order_by(col(PeriodRow.period).desc())
-        ).first()
-        settled_in = next_period(last_closed) if last_closed else (min(periods, default=None))
+        last_closed = latest_closed(session)
+        settled_in = (
+            Period(last_closed.period).next() if last_closed else (min(periods, default=None))
+        )
         stamp = now()
         row.status, row.status_key = "void", row.id
         row.voided_at, row.void_reason, row.voided_by = stamp, reason, by

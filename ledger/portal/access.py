@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
-from ledger.errors import LedgerError
+from ledger.errors import AmbiguousParty, LedgerError
 from ledger.storage.access_tables import AccessGrantRow, AccessLogRow, PortalSessionRow
 from ledger.storage.db import reading, writing
 from ledger.storage.repo import iso
@@ -81,7 +81,7 @@ def find_party(workspace: Workspace, party_id: str, party_type: str | None = Non
         raise LedgerError(f"no talent, agency or brand with id {party_id!r}")
     if len(found) > 1:
         kinds_found = ", ".join(p.type for p in found)
-        raise LedgerError(f"{party_id!r} is a {kinds_found}; say which with --type")
+        raise AmbiguousParty(f"{party_id!r} is a {kinds_found}")
     return found[0]
 
 

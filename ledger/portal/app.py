@@ -22,6 +22,7 @@ from ledger.portal import access, library
 from ledger.portal.access import AccessDenied, SignedIn
 from ledger.portal.security import RateLimit, SecurityHeaders, client_address, is_https
 from ledger.workspace import Workspace
+from reports import exports
 from reports.format import Formats
 
 HERE = Path(__file__).parent
@@ -213,7 +214,7 @@ class Portal:
     async def reconciliation(self, request: Request) -> Response:
         signed = await self._session_or_404(request)
         period, fmt = request.path_params["period"], request.path_params["fmt"]
-        if signed.party.type != "agency" or fmt not in library.EXPORT_FORMATS:
+        if signed.party.type != "agency" or fmt not in exports.EXPORT_FORMATS:
             raise HTTPException(404)
         await self._lookup(library.own_document, signed.party, period)
         name = f"reconciliation-{period}-{signed.party.id}.{fmt}"
@@ -231,7 +232,7 @@ class Portal:
         )
         return Response(
             content,
-            media_type=library.EXPORT_FORMATS[fmt],
+            media_type=exports.EXPORT_FORMATS[fmt].media_type,
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
 

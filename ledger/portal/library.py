@@ -17,20 +17,17 @@ from typing import Any
 from sqlmodel import col, select
 
 from ledger.errors import LedgerError
+from ledger.period import Period, PeriodError
 from ledger.portal.access import Party
 from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
-from ledger.storage.tables import PeriodRow, StatementRow
+from ledger.storage.periods import closed_periods as closed_in
+from ledger.storage.tables import StatementRow
 from ledger.workspace import Workspace
-from reports import issue
+from reports import exports, issue
 
-PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 PARTY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class NotFound(Exception):
@@ -65,12 +62,19 @@ class PeriodView:
 def closed_periods(workspace: Workspace) -> list[str]:
     """Closed periods, newest first."""
     with reading(workspace.engine) as session:
-        rows = session.exec(select(PeriodRow.period).where(PeriodRow.status == "closed")).all()
-    return sorted(rows, reverse=True)
+        return sorted(closed_in(session), reverse=True)
+
+
+def _is_period(text: str) -> bool:
+    try:
+        Period.parse(text)
+    except PeriodError:
+        return False
+    return True
 
 
 def _checked_period(workspace: Workspace, period: str) -> str:
-    if not PERIOD_RE.fullmatch(period) or period not in closed_periods(workspace):
+    if not _is_period(period) or period not in closed_periods(workspace):
         raise NotFound(period)
     return period
 
@@ -179,7 +183,7 @@ def overview(
                     file_name=f"reconciliation-{view.period}-{party.id}.{fmt}",
                     url=f"/periods/{view.period}/reconciliation.{fmt}",
                 )
-                for fmt in EXPORT_FORMATS
+                for fmt in exports.EXPORT_FORMATS
             ]
     if party.type == "agency":
         for doc in _represented(workspace, party.id, periods):
@@ -241,7 +245,7 @@ def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = N
     period, statement_id = doc["period"], str(doc["statement_id"])
     name = f"{statement_id}-{currency}.pdf" if currency else f"{statement_id}.pdf"
     base = workspace.path("statements", period).resolve()
-    if (base / name).resolve().parent != base or not PERIOD_RE.fullmatch(period):
+    if (base / name).resolve().parent != base or not _is_period(period):
         raise NotFound(name)
     try:
         return Pdf(name, issue.issued_pdf(workspace, doc, name))
@@ -251,20 +255,14 @@ def pdf_file(workspace: Workspace, doc: dict[str, Any], currency: str | None = N
 
 def reconciliation_export(workspace: Workspace, agency: str, period: str, fmt: str) -> bytes:
     """The agency's reconciliation of a period (`twinledger reconcile`) as CSV or XLSX, written by
-    the one export path (reports.exports), which neutralises spreadsheet formulas."""
+    the one export path (reports.exports), which neutralises spreadsheet formulas. A format not
+    in the registry is not found."""
     from ledger.reconcile import reconcile
-    from reports.exports import (
-        reconciliation_csv_table,
-        reconciliation_tables,
-        write_csv,
-        write_xlsx,
-    )
 
+    try:
+        export = exports.export_format(fmt)
+    except exports.UnknownFormat:
+        raise NotFound(fmt) from None
     rec = reconcile(workspace, period, agency, None)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"reconciliation.{fmt}"
-        if fmt == "csv":
-            write_csv(path, reconciliation_csv_table(rec))
-        else:
-            write_xlsx(path, reconciliation_tables(rec))
-        return path.read_bytes()
+        return export.write(Path(tmp) / f"reconciliation.{fmt}", rec).read_bytes()

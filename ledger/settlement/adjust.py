@@ -27,11 +27,12 @@ from ledger.money import (
     round_money,
     shorten,
 )
+from ledger.period import Period
 from ledger.settlement.compute import ManualAdjustment
-from ledger.settlement.periods import check_period
 from ledger.storage.db import writing
+from ledger.storage.periods import refuse_if_closed
 from ledger.storage.repo import iso, load_parties, now
-from ledger.storage.tables import IdempotencyKeyRow, JournalEntryRow, PeriodRow, PostingRow
+from ledger.storage.tables import IdempotencyKeyRow, JournalEntryRow, PostingRow
 from ledger.workspace import Workspace
 
 COUNTER_ACCOUNT = "adjustments:manual"
@@ -117,9 +118,9 @@ def adjust(
     (``AlreadyAdjusted``) unless ``again``. The key is stored in the transaction that posts the
     entry, under a unique constraint, so concurrent duplicates cannot both land.
     """
-    check_period(period)
+    period = Period.parse(period)
     if not reason.strip() or not by.strip():
-        raise LedgerError("an adjustment needs a reason (--reason) and who makes it (--by)")
+        raise LedgerError("an adjustment needs a reason and the name of who makes it")
     for noun, text in (("reason", reason), ("maker's name", by)):
         if len(text.strip()) > MAX_NOTE:
             raise LedgerError(
@@ -130,14 +131,14 @@ def adjust(
     try:
         value = dec(amount)
     except MoneyError as exc:
-        raise LedgerError(f"--amount: {exc}") from None
+        raise LedgerError(f"the amount: {exc}") from None
     if abs(value) > MAX_AMOUNT:
         raise LedgerError(
             f"an adjustment is at most {MAX_AMOUNT} either way, not {shorten(amount)}"
         )
     if value == 0 or round_money(value, currency) != value:
         raise LedgerError(
-            f"--amount must be non-zero and in {currency}'s minor units, e.g. "
+            f"the amount must be non-zero and in {currency}'s minor units, e.g. "
             f"{format_amount(Decimal('12.5'), currency)}"
         )
     if idempotency_key is not None:
@@ -171,14 +172,7 @@ def adjust(
                     f"to {party} in {period} was already posted ({reference}); nothing posted"
                 )
             key = f"adjust-{digest[:32]}" + (f"-{len(same) + 1}" if same else "")
-        row = session.get(PeriodRow, period)
-        if row is not None and row.status == "closed":
-            raise LedgerError(f"period {period} is closed; adjust the next open period instead")
-        later = session.exec(
-            select(PeriodRow.period).where(PeriodRow.status == "closed", PeriodRow.period > period)
-        ).first()
-        if later:
-            raise LedgerError(f"period {period} precedes closed period {later}")
+        refuse_if_closed(session, period, "adjust the next open period instead", "")
         account, credit = _party_account(session, party, currency)
         signed = -value if credit else value
         memo = json.dumps(

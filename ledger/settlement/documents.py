@@ -13,12 +13,22 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from ledger.domain import LISTED_EXCEPTIONS, Parties
 from ledger.fx import FxRate
 from ledger.money import format_amount
 from ledger.settlement.compute import COMPONENTS, ContractResult, Position, Settlement
+from ledger.settlement.document_types import (
+    AgencyStatement,
+    Balances,
+    ContractBlock,
+    FxRateDoc,
+    Header,
+    ManualAdjustmentDoc,
+    PartyRef,
+    TalentStatement,
+)
 
 Document = dict[str, Any]
 
@@ -163,7 +173,7 @@ def _fx_rates(blocks: Iterable[Document], key: str = "fx") -> list[dict[str, str
     return [seen[k] for k in sorted(seen)]
 
 
-def _balances(position: Position) -> dict[str, str]:
+def _balances(position: Position) -> Balances:
     """A payee's balance fields (SPEC 4.3), in its currency."""
     ccy = position.currency
     return {
@@ -230,7 +240,7 @@ def _brand_documents(
     return documents
 
 
-def _header(settlement: Settlement, status: str, issued_on: str, party: Document) -> Document:
+def _header(settlement: Settlement, status: str, issued_on: str, party: PartyRef) -> Header:
     return {
         "statement_id": statement_id(settlement.period, party["type"], party["id"]),
         "period": settlement.period,
@@ -278,47 +288,50 @@ def build_documents(
         ccy = talent.payout_currency
         mine = talent_blocks[talent.id]
         agency = agencies.get(talent.agency) if talent.agency else None
-        doc = _header(
-            settlement,
-            status,
-            issued_on,
-            {"type": "talent", "id": talent.id, "name": talent.name, "locale": talent.locale},
-        )
-        doc |= {
+        exceptions_of = _exception_fields(by_talent[talent.id])
+        party: PartyRef = {
+            "type": "talent",
+            "id": talent.id,
+            "name": talent.name,
+            "locale": talent.locale,
+        }
+        statement: TalentStatement = {
+            **_header(settlement, status, issued_on, party),
             "agency": {"id": agency.id, "name": agency.name} if agency else None,
             "currency": ccy,
-            "contracts": mine,
-            **_exception_fields(by_talent[talent.id]),
-            "manual_adjustments": _manual(settlement, talent.id),
+            "contracts": cast(list[ContractBlock], mine),
+            "exceptions": exceptions_of["exceptions"],
+            "exception_counts": exceptions_of["exception_counts"],
+            "manual_adjustments": cast(list[ManualAdjustmentDoc], _manual(settlement, talent.id)),
             "summary": {
                 "net_this_period": format_amount(position.net_this_period, ccy),
                 **_balances(position),
-                "fx_rates": _fx_rates(mine),
+                "fx_rates": cast(list[FxRateDoc], _fx_rates(mine)),
             },
         }
+        doc = cast(Document, statement)
         docs.append((doc, seal(doc)))
 
     for position in settlement.agencies:
         agency = position.agency
         mine = agency_blocks[agency.id]
         talent_ids = sorted({b["talent"] for b in mine})
-        doc = _header(
-            settlement,
-            status,
-            issued_on,
-            {"type": "agency", "id": agency.id, "name": agency.name, "locale": agency.locale},
-        )
-        doc |= {
+        party = {"type": "agency", "id": agency.id, "name": agency.name, "locale": agency.locale}
+        exceptions_of = _exception_fields([row for t in talent_ids for row in by_talent[t]], False)
+        commission: AgencyStatement = {
+            **_header(settlement, status, issued_on, party),
             "currency": agency.currency,
-            "contracts": mine,
-            **_exception_fields([row for t in talent_ids for row in by_talent[t]], False),
-            "manual_adjustments": _manual(settlement, agency.id),
+            "contracts": cast(list[ContractBlock], mine),
+            "exceptions": exceptions_of["exceptions"],
+            "exception_counts": exceptions_of["exception_counts"],
+            "manual_adjustments": cast(list[ManualAdjustmentDoc], _manual(settlement, agency.id)),
             "summary": {
                 "commission": format_amount(position.net_this_period, agency.currency),
                 **_balances(position),
-                "fx_rates": _fx_rates(mine, "commission_fx"),
+                "fx_rates": cast(list[FxRateDoc], _fx_rates(mine, "commission_fx")),
             },
         }
+        doc = cast(Document, commission)
         docs.append((doc, seal(doc)))
 
     by_brand: dict[str, list[tuple[ContractResult, Document]]] = defaultdict(list)
@@ -332,13 +345,9 @@ def build_documents(
         for m in settlement.manual:
             if m.party == brand_id:
                 due[m.currency] += m.amount
-        doc = _header(
-            settlement,
-            status,
-            issued_on,
-            {"type": "brand", "id": brand.id, "name": brand.name, "locale": brand.locale},
-        )
-        doc |= {
+        party = {"type": "brand", "id": brand.id, "name": brand.name, "locale": brand.locale}
+        doc = {
+            **_header(settlement, status, issued_on, party),
             "currency": brand.currency,
             "contracts": [b for _, b in by_brand[brand_id]],
             **_exception_fields(by_brand_exc[brand_id]),

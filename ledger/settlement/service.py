@@ -22,16 +22,16 @@ import pyarrow.parquet as pq
 from sqlmodel import Session, col, delete, insert, select
 
 from ledger import audit
-from ledger.errors import LedgerError
+from ledger.errors import DraftOutdated, LedgerError, PeriodNotSettled
 from ledger.fx import FxTable
-from ledger.journal import Posting, payable_balances, post
+from ledger.journal import payable_balances
 from ledger.money import format_amount
+from ledger.period import Period
 from ledger.seal import seal_period
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
     COMPONENTS,
     BatchInfo,
-    ContractResult,
     Inputs,
     LastClose,
     Settlement,
@@ -40,9 +40,16 @@ from ledger.settlement.compute import (
     payable_account,
 )
 from ledger.settlement.documents import brand_documents_of, build_documents
-from ledger.settlement.periods import check_period
+from ledger.settlement.postings import post_settlement
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
+from ledger.storage.periods import (
+    CLOSED,
+    closed_periods,
+    is_closed,
+    latest_closed,
+    refuse_if_closed,
+)
 from ledger.storage.repo import (
     all_batches,
     committed_batches,
@@ -66,11 +73,7 @@ class _Known:
 
 
 def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Decimal]]]:
-    closed = {
-        r.period
-        for r in session.exec(select(PeriodRow).where(PeriodRow.status == "closed"))
-        if r.period < before
-    }
+    closed = {p for p in closed_periods(session) if p < before}
     issued: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(COMPONENTS, Decimal(0)))
     )
@@ -94,11 +97,7 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
         for p, ccy in [(t, t.payout_currency) for t in parties.talents]
         + [(a, a.currency) for a in parties.agencies]
     }
-    last = session.exec(
-        select(PeriodRow)
-        .where(PeriodRow.status == "closed", PeriodRow.period < period)
-        .order_by(col(PeriodRow.period).desc())
-    ).first()
+    last = latest_closed(session, before=period)
     inputs = Inputs(
         period=period,
         parties=parties,
@@ -127,20 +126,6 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
 
 def _period_row(session: Session, period: str) -> PeriodRow | None:
     return session.get(PeriodRow, period)
-
-
-def _refuse_if_closed(session: Session, period: str) -> None:
-    row = _period_row(session, period)
-    if row is not None and row.status == "closed":
-        raise LedgerError(
-            f"period {period} is closed; late events and corrections are settled in the next "
-            "open period as prior-period adjustments"
-        )
-    later = session.exec(
-        select(PeriodRow.period).where(PeriodRow.status == "closed", PeriodRow.period > period)
-    ).first()
-    if later:
-        raise LedgerError(f"period {period} precedes closed period {later}; it cannot be settled")
 
 
 def summarize(settlement: Settlement, status: str) -> dict[str, Any]:
@@ -200,8 +185,7 @@ def _issued_numbers(session: Session, settlement: Settlement) -> dict[tuple[str,
     numbers: dict[tuple[str, str, str], str] = {}
     for origin, brand in sorted(wanted):
         row = session.get(StatementRow, (origin, "brand", brand))
-        closed = _period_row(session, origin)
-        if row is None or closed is None or closed.status != "closed":
+        if row is None or not is_closed(session, origin):
             continue
         for document in brand_documents_of(json.loads(row.document)):
             numbers[(origin, brand, document["currency"])] = document["number"]
@@ -245,7 +229,7 @@ def _store(
     row = _period_row(session, period) or PeriodRow(period=period, status=status, run_at=stamp)
     row.status = status
     row.run_at = stamp if status == "draft" else row.run_at
-    row.closed_at = stamp if status == "closed" else None
+    row.closed_at = stamp if status == CLOSED else None
     row.batches = json.dumps(known.batches)
     row.contracts = json.dumps(known.revisions, sort_keys=True)
     row.events_rated = settlement.events_rated
@@ -267,14 +251,14 @@ def refuse_if_tampered(workspace: Workspace) -> None:
 
 def run(workspace: Workspace, period: str) -> dict[str, Any]:
     """Settle ``period`` as a draft from everything known now (re-runnable until closed)."""
-    check_period(period)
+    period = Period.parse(period)
     refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
-        _refuse_if_closed(session, period)
+        refuse_if_closed(session, period)
         known = _gather(workspace, session, period)
     settlement = compute(known.inputs)
     with writing(workspace.engine) as session:
-        _refuse_if_closed(session, period)
+        refuse_if_closed(session, period)
         return _store(workspace, session, settlement, known, "draft")
 
 
@@ -284,17 +268,15 @@ def periods_with_usage(session: Session) -> set[str]:
 
 def close(workspace: Workspace, period: str) -> dict[str, Any]:
     """Make the reviewed draft of ``period`` final, post it to the journal and seal it."""
-    check_period(period)
+    period = Period.parse(period)
     refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
-        _refuse_if_closed(session, period)
+        refuse_if_closed(session, period)
         row = _period_row(session, period)
         if row is None:
-            raise LedgerError(f"period {period} has no draft; run `twinledger settle run {period}`")
+            raise PeriodNotSettled(f"period {period} has no draft", period)
         open_before = sorted(
-            p
-            for p in periods_with_usage(session)
-            if p < period and getattr(_period_row(session, p), "status", None) != "closed"
+            p for p in periods_with_usage(session) if p < period and not is_closed(session, p)
         )
         if open_before:
             raise LedgerError(
@@ -303,7 +285,7 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
         known = _gather(workspace, session, period)
         closed_since = session.exec(
             select(PeriodRow.period).where(
-                PeriodRow.status == "closed", col(PeriodRow.closed_at) > row.run_at
+                PeriodRow.status == CLOSED, col(PeriodRow.closed_at) > row.run_at
             )
         ).first()
         adjusted_since = any(m.posted_at > iso(row.run_at) for m in known.inputs.manual)
@@ -313,18 +295,18 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
             or known.revisions != json.loads(row.contracts)
             or closed_since is not None
         ):
-            raise LedgerError(
+            raise DraftOutdated(
                 f"period {period} changed since its draft (new batches, contract revisions, "
-                "adjustments or closed periods); "
-                f"run `twinledger settle run {period}` and review it again before closing"
+                "adjustments or closed periods)",
+                period,
             )
     settlement = compute(known.inputs)
     sealed: list[Path] = []
     try:
         with writing(workspace.engine) as session:
-            _refuse_if_closed(session, period)
-            summary = _store(workspace, session, settlement, known, "closed")
-            _post_journal(session, settlement)
+            refuse_if_closed(session, period)
+            summary = _store(workspace, session, settlement, known, CLOSED)
+            post_settlement(session, settlement)
             session.flush()
             sealed = seal_period(workspace, session, period)
     except BaseException:
@@ -334,80 +316,11 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
     return summary
 
 
-def _post_journal(session: Session, settlement: Settlement) -> None:
-    period = settlement.period
-    for r in settlement.contracts:
-        post(
-            session,
-            period,
-            "settlement",
-            f"{period}:{r.contract.id}",
-            f"settlement of {r.contract.id} for {period}",
-            _contract_postings(r),
-        )
-    payees = [("talent", p) for p in settlement.talents]
-    payees += [("agency", p) for p in settlement.agencies]
-    for kind, position in payees:
-        if position.payable > 0:  # a balance at or below zero is never paid: it carries forward
-            payee = position.party
-            what = "payout" if kind == "talent" else "commission payout"
-            post(
-                session,
-                period,
-                "payout",
-                f"{period}:payout:{kind}:{payee.id}",
-                f"{what} to {payee.id} for {period}",
-                [
-                    Posting(payable_account(payee), position.currency, position.payable),
-                    Posting("bank:payouts", position.currency, -position.payable),
-                ],
-            )
-
-
-def _contract_postings(r: ContractResult) -> list[Posting]:
-    """Brand charge = talent + agency + withholding credits, in the contract currency; FX
-    conversions pass through `fx:clearing` so every currency balances on its own."""
-    ccy = r.contract.currency
-    talent = r.talent
-    postings = [
-        Posting(f"brand:{r.brand.id}:receivable", ccy, r.total("brand_due")),
-        Posting(f"withholding:{talent.id}:payable", ccy, -r.total("withholding")),
-    ]
-    postings += _credit(
-        f"talent:{talent.id}:payable",
-        ccy,
-        r.total("talent_net"),
-        talent.payout_currency,
-        r.talent_net_payout,
-    )
-    if r.agency is not None:
-        postings += _credit(
-            f"agency:{r.agency.id}:payable",
-            ccy,
-            r.total("commission"),
-            r.agency.currency,
-            r.commission_payout,
-        )
-    return postings
-
-
-def _credit(
-    account: str, ccy: str, amount: Decimal, target: str, converted: Decimal
-) -> list[Posting]:
-    if target == ccy:
-        return [Posting(account, ccy, -amount)]
-    return [
-        Posting("fx:clearing", ccy, -amount),
-        Posting("fx:clearing", target, converted),
-        Posting(account, target, -converted),
-    ]
-
-
 def reopen(workspace: Workspace, period: str) -> dict[str, Any]:
     """Discard the draft of ``period``; a closed period is final and is refused."""
-    check_period(period)
+    period = Period.parse(period)
     with writing(workspace.engine) as session:
-        _refuse_if_closed(session, period)
+        refuse_if_closed(session, period)
         row = _period_row(session, period)
         if row is None:
             raise LedgerError(f"period {period} is open already (no draft to discard)")
@@ -421,7 +334,7 @@ def reopen(workspace: Workspace, period: str) -> dict[str, Any]:
 
 
 def status(workspace: Workspace, period: str) -> dict[str, Any]:
-    check_period(period)
+    period = Period.parse(period)
     with reading(workspace.engine) as session:
         row = _period_row(session, period)
         if row is None:

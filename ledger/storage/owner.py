@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from ledger.errors import LedgerError
+from ledger.errors import ForeignDatabase, LedgerError
 from ledger.storage.tables import WorkspaceMetaRow
 
 
@@ -69,7 +69,7 @@ def check_owner(
         claim(engine, me)  # the folder moved, or is a copy: its own file moved with it
         return
     if recorded.root != me.root:
-        raise LedgerError(
+        raise ForeignDatabase(
             f"{where}: its database is the ledger of the workspace at {recorded.root}; if this "
-            "folder now replaces it (moved or restored), run `twinledger init --adopt` here"
+            "folder now replaces it (moved or restored), adopt it"
         )

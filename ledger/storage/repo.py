@@ -18,7 +18,6 @@ from ledger.storage.tables import (
     BrandRow,
     ContractRow,
     FxRateRow,
-    PeriodRow,
     TalentRow,
     TwinRow,
 )
@@ -183,11 +182,6 @@ def load_fx_rows(session: Session) -> list[tuple[date, str, Decimal]]:
     ECB's history alone is over 200,000 rates)."""
     query = select(col(FxRateRow.day), col(FxRateRow.currency), col(FxRateRow.per_eur))
     return [(day, currency, per_eur) for day, currency, per_eur in session.exec(query)]
-
-
-def closed_periods(session: Session) -> list[str]:
-    """Every closed period, oldest first."""
-    return sorted(session.exec(select(PeriodRow.period).where(PeriodRow.status == "closed")).all())
 
 
 # -- batches ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ledger.refdata.ecb import read_ecb_file
+from tests import shared
 from tests.conftest import Books
 from tests.fx.ecb_samples import DAILY_CODES, TYPICAL, daily_csv, hist_csv, write, zipped
 
@@ -104,43 +105,14 @@ def test_dates_that_are_neither_layout_are_refused(tmp_path: Path) -> None:
 
 # -- through the ledger ----------------------------------------------------------------------
 
-PARTIES = """
-    [[agencies]]
-    id = "ag"
-    name = "London Agency"
-    currency = "GBP"
-    commission = "0.20"
+PARTIES = shared.parties(
+    shared.party("agencies", id="ag", name="London Agency", currency="GBP", commission="0.20"),
+    shared.party("talents", id="tess", name="Tess Gray", agency="ag", payout_currency="USD"),
+    shared.party("brands", id="b1", name="Euro Brand", currency="EUR"),
+    shared.party("twins", id="w1", talent="tess"),
+)
 
-    [[talents]]
-    id = "tess"
-    name = "Tess Gray"
-    agency = "ag"
-    payout_currency = "USD"
-
-    [[brands]]
-    id = "b1"
-    name = "Euro Brand"
-    currency = "EUR"
-
-    [[twins]]
-    id = "w1"
-    talent = "tess"
-"""
-
-CONTRACT = """
-    id = "C1"
-    brand = "b1"
-    twin = "w1"
-    currency = "EUR"
-    start = 2026-01-01
-    end = 2026-12-31
-    territories = ["WORLD"]
-    channels = ["*"]
-
-    [[rates]]
-    metric = "publications"
-    price = "100.00"
-"""
+CONTRACT = shared.contract("C1", "b1", "w1", "EUR", shared.rate("publications", price="100.00"))
 
 LOG = """
     event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure

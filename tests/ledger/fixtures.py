@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests import shared
 from tests.conftest import Books
 
 PARTIES = """
@@ -91,7 +92,7 @@ C2 = """
     price = "80.00"
 """
 
-HEADER = "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure"
+HEADER = shared.HEADER
 
 B1_LOG = f"""
     {HEADER}

@@ -5,52 +5,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests import shared
 from tests.conftest import Books
 
-PARTIES = """
-    [[agencies]]
-    id = "ag"
-    name = "Agency"
-    currency = "EUR"
-    commission = "0.20"
+PARTIES = shared.one_talent()
 
-    [[talents]]
-    id = "t1"
-    name = "Liv Sandström"
-    agency = "ag"
-    payout_currency = "EUR"
+TIERS = '[{ up_to = 10, price = "100" }, { up_to = 20, price = "80" }, { price = "60" }]'
 
-    [[brands]]
-    id = "b1"
-    name = "Brand One"
-    currency = "EUR"
+CONTRACT = shared.contract(
+    "K1",
+    "b1",
+    "w1",
+    "EUR",
+    shared.rate(
+        "publications",
+        tier_mode="graduated",
+        tiers=shared.Raw(TIERS),
+    ),
+    shared.rate("renders", price="RENDER_PRICE"),
+)
 
-    [[twins]]
-    id = "w1"
-    talent = "t1"
-"""
-
-CONTRACT = """
-    id = "K1"
-    brand = "b1"
-    twin = "w1"
-    currency = "EUR"
-    start = 2026-01-01
-    end = 2026-12-31
-    territories = ["WORLD"]
-    channels = ["*"]
-
-    [[rates]]
-    metric = "publications"
-    tier_mode = "graduated"
-    tiers = [{ up_to = 10, price = "100" }, { up_to = 20, price = "80" }, { price = "60" }]
-
-    [[rates]]
-    metric = "renders"
-    price = "RENDER_PRICE"
-"""
-
-HEADER = "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure"
+HEADER = shared.HEADER
 
 
 def log(prefix: str, month: int, publications: int, renders: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from tests import shared
 from tests.conftest import Books
 
 PARTIES = """
@@ -55,7 +56,7 @@ FX = """
     2026-03-31,1.0820,162.87,0.86010,11.2815,0.4079,
 """
 
-HEADER = "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure"
+HEADER = shared.HEADER
 
 
 def contract(cid: str, brand: str, twin: str, currency: str, rates: str, extra: str = "") -> str:

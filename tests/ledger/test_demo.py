@@ -12,12 +12,13 @@ from pypdf import PdfReader
 from ledger.demo import run_demo
 from ledger.statements import documents
 from ledger.workspace import Workspace
+from reports import issue
 from reports.issue import verify_pdf
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    return run_demo(tmp_path_factory.mktemp("demo") / "ws")
+    return run_demo(tmp_path_factory.mktemp("demo") / "ws", issue.render)
 
 
 def _text(path: str | Path) -> str:

@@ -4,73 +4,23 @@ the brand gets a credit note, withholding reverses, and the books still balance.
 
 from __future__ import annotations
 
+from tests import shared
 from tests.conftest import Books
 
-PARTIES = """
-    [[agencies]]
-    id = "ag"
-    name = "Agence Étoile"
-    currency = "EUR"
-    commission = "0.20"
-    min_payout = "100.00"
+PARTIES = shared.one_talent(
+    agency="Agence Étoile",
+    agency_fields={"min_payout": "100.00"},
+    talent_fields={"withholding_rate": "0.10"},
+)
 
-    [[talents]]
-    id = "t1"
-    name = "Liv Sandström"
-    agency = "ag"
-    payout_currency = "EUR"
-    withholding_rate = "0.10"
+CONTRACT = shared.contract("K1", "b1", "w1", "EUR", shared.rate("publications", price="PRICE"))
 
-    [[brands]]
-    id = "b1"
-    name = "Brand One"
-    currency = "EUR"
+USD_CONTRACT = shared.contract("K2", "b1", "w2", "USD", shared.rate("publications", price="30.00"))
 
-    [[twins]]
-    id = "w1"
-    talent = "t1"
-"""
-
-CONTRACT = """
-    id = "K1"
-    brand = "b1"
-    twin = "w1"
-    currency = "EUR"
-    start = 2026-01-01
-    end = 2026-12-31
-    territories = ["WORLD"]
-    channels = ["*"]
-
-    [[rates]]
-    metric = "publications"
-    price = "PRICE"
-"""
-
-USD_CONTRACT = """
-    id = "K2"
-    brand = "b1"
-    twin = "w2"
-    currency = "USD"
-    start = 2026-01-01
-    end = 2026-12-31
-    territories = ["WORLD"]
-    channels = ["*"]
-
-    [[rates]]
-    metric = "publications"
-    price = "30.00"
-"""
-
-SECOND_TALENT = """
-    [[talents]]
-    id = "t2"
-    name = "Ola Nordmann"
-    payout_currency = "EUR"
-
-    [[twins]]
-    id = "w2"
-    talent = "t2"
-"""
+SECOND_TALENT = shared.parties(
+    shared.party("talents", id="t2", name="Ola Nordmann", payout_currency="EUR"),
+    shared.party("twins", id="w2", talent="t2"),
+)
 
 FX = """
     Date,USD,
@@ -79,7 +29,7 @@ FX = """
     2026-05-29,1.2500,
 """
 
-HEADER = "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure"
+HEADER = shared.HEADER
 
 
 def publications(prefix: str, month: int, count: int, twin: str = "w1") -> str:

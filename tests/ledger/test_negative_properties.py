@@ -30,6 +30,7 @@ from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
 from ledger.storage.tables import BatchRow, ContractSettlementRow, StatementRow
 from ledger.workspace import Workspace
+from tests import shared
 
 PARTIES = """
     [[agencies]]
@@ -95,7 +96,7 @@ AMENDMENT = """
 """
 
 CONTRACTS = {"K1": ("b1", "w1"), "K2": ("b2", "w2"), "K3": ("b1", "w2")}
-HEADER = "event_id,occurred_at,kind,twin_id,asset_id,channel,territory,media,quantity,ai_disclosure"
+HEADER = shared.HEADER
 
 prices = st.sampled_from(["10.00", "25.50", "40.00", "99.99", "120.00", "7.33"])
 

@@ -71,7 +71,9 @@ def test_changed_contract_needs_amend_and_becomes_a_revision(books: Books) -> No
     assert books.ok("contracts", "import", path)["imported"] == ["C1"]
     assert books.ok("contracts", "import", path)["unchanged"] == ["C1"]
     changed = books.write("C1.toml", fixtures.C1.replace('"150.00"', '"160.00"'))
-    assert "give --amend" in books.refused("contracts", "import", changed)
+    assert "import it as an amendment to store revision 2" in books.refused(
+        "contracts", "import", changed
+    )
     assert books.ok("contracts", "import", changed, "--amend")["amended"] == ["C1"]
     [listed] = books.ok("contracts", "list")["contracts"]
     assert listed["revision"] == 2
@@ -143,3 +145,40 @@ def test_not_a_workspace(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path), "batches", "list"])
     assert result.exit_code == 1
     assert "not a twinledger workspace" in result.stderr
+
+
+PERIOD_COMMANDS = [
+    ["settle", "run"],
+    ["settle", "close"],
+    ["settle", "status"],
+    ["settle", "reopen"],
+    ["exceptions"],
+    ["statements", "render"],
+    ["statements", "data", "--party", "t1"],
+    ["reconcile", "--agency", "ag"],
+    [
+        "adjust",
+        "--party",
+        "t1",
+        "--amount",
+        "5.00",
+        "--currency",
+        "EUR",
+        "--reason",
+        "x",
+        "--by",
+        "y",
+    ],
+]
+
+
+@pytest.mark.parametrize("text", ["2026-03\n", "2026-3", "0000-01", "2026-13"])
+def test_a_text_that_is_not_a_period_is_refused_by_every_command(books: Books, text: str) -> None:
+    fixtures.load(books)
+    before = books.digest()
+    for command in PERIOD_COMMANDS:
+        name = command[:2] if command[0] in ("settle", "statements") else command[:1]
+        args = [*name, text, *command[len(name) :]]
+        message = books.refused(*args)
+        assert message.endswith(f"{text!r} is not a period; expected YYYY-MM, e.g. 2026-03"), args
+    assert books.digest() == before

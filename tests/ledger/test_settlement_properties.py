@@ -30,7 +30,7 @@ from ledger.journal import unbalanced
 from ledger.money import round_money
 from ledger.settlement.compute import COMPONENTS, Inputs, compute
 from ledger.settlement.documents import build_documents, verification_code
-from ledger.settlement.service import _contract_postings
+from ledger.settlement.postings import contract_postings
 
 CURRENCIES = ["EUR", "JPY", "BHD", "GBP"]
 MARCH_END = date(2026, 3, 31)
@@ -162,7 +162,7 @@ def test_every_settled_period_holds_the_invariants(
             assert a.origin < "2026-03"
             assert a.deltas["brand_due"] == (a.deltas["talent_net"] + a.deltas["commission"]
                                              + a.deltas["withholding"])  # fmt: skip
-        assert unbalanced(_contract_postings(r)) == {}
+        assert unbalanced(contract_postings(r)) == {}
     docs = build_documents(settlement, parties, "draft", "2026-04-01", {})
     for doc, text in docs:
         assert json.loads(text) == doc

@@ -90,7 +90,7 @@ def test_a_copy_pointing_at_another_workspaces_database_is_refused(
     message = _refused(books, copy, "ingest", books.write("late.csv", B1_LOG), "--brand", "b2")
     assert message == (
         f"error: {copy}: its database is the ledger of the workspace at {books.root}; if this "
-        "folder now replaces it (moved or restored), run `twinledger init --adopt` here"
+        "folder now replaces it (moved or restored), adopt it with `twinledger init --adopt` here"
     )
     assert books.digest() == before
     # a stranger's database (another workspace id) is refused even by init

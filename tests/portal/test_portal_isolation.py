@@ -162,3 +162,22 @@ def test_a_missing_pdf_is_rendered_into_the_statements_dir_on_demand(demo: Demo)
     brand_invoice.unlink()
     response = demo.signed_in("hanami").get(f"/periods/{PERIOD}/invoices/JPY.pdf")
     assert response.content == brand_invoice.read_bytes()
+
+
+def test_every_export_format_in_the_registry_is_served_and_no_other(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reports import exports
+    from tests.exports_support import TSV, TSV_MEDIA_TYPE
+
+    monkeypatch.setitem(exports.EXPORT_FORMATS, "tsv", TSV)
+    client = demo.signed_in("nordlys")
+    found = LINK_RE.findall(client.get("/statements").text)
+    assert f"/periods/{PERIOD}/reconciliation.tsv" in found
+    tsv = client.get(f"/periods/{PERIOD}/reconciliation.tsv")
+    assert tsv.status_code == 200
+    assert tsv.headers["content-type"] == TSV_MEDIA_TYPE
+    rows = [line.split("\t") for line in tsv.content.decode("utf-8").splitlines()]
+    assert rows[0][0] == "section" and {r[0] for r in rows[1:]} >= {"usage"}
+    for unknown in ("pdf", "json", "CSV", "csv.xlsx"):
+        assert client.get(f"/periods/{PERIOD}/reconciliation.{unknown}").status_code == 404

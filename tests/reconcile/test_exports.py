@@ -148,3 +148,37 @@ def test_xlsx_numbers_are_exact_or_text(tmp_path: Path) -> None:
     cells = [sheet.cell(row=n, column=1) for n in range(2, 6)]
     assert [c.value for c in cells] == [4358.39, 500000, 1.25, "0.1234567890123456789"]
     assert [c.number_format for c in cells[:3]] == ["0.00", "0", "0.000"]
+
+
+def test_a_format_in_the_registry_is_written_by_reconcile_export(
+    month: Month, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.exports_support import TSV
+
+    books, _ = month
+    monkeypatch.setitem(exports.EXPORT_FORMATS, "tsv", TSV)
+    tsv_file, csv_file = tmp_path / "rec.tsv", tmp_path / "rec.csv"
+    args = ("reconcile", PERIOD, "--agency", "nordlys")
+    doc = books.ok(*args, "--export", f"tsv={tsv_file}", "--export", f"csv={csv_file}")
+    tsv_rows = [line.split("\t") for line in tsv_file.read_text(encoding="utf-8").splitlines()]
+    csv_rows = [list(r.values()) for r in read_csv(csv_file)]
+    assert tsv_rows[1:] == csv_rows
+    usage = [r for r in tsv_rows[1:] if r[0] == "usage"]
+    assert len(usage) == len(doc["matrix"])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("pdf=out.pdf", "unknown export format 'pdf'; expected one of csv, xlsx"),
+        ("out.csv", "'out.csv' is not FORMAT=FILE"),
+    ],
+)
+def test_an_unknown_export_format_is_a_usage_error(
+    month: Month, tmp_path: Path, value: str, expected: str
+) -> None:
+    books, _ = month
+    result = books.cli("reconcile", PERIOD, "--agency", "nordlys", "--export", value)
+    assert result.exit_code == 2
+    assert expected in " ".join(result.stderr.replace("│", " ").split())
+    assert not (tmp_path / "out.pdf").exists()

@@ -1,0 +1,85 @@
+"""The journal entries of a closed settlement (SPEC 4.4).
+
+Each contract's entry debits the brand's receivable and credits the talent, the agency and
+withholding; each party with a positive payable balance gets a payout entry. ``compute`` decides
+the amounts; this module only turns them into balanced postings.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from ledger.journal import Posting, post
+from ledger.settlement.compute import ContractResult, Settlement, payable_account
+
+
+def post_settlement(session: Session, settlement: Settlement) -> None:
+    """Post a closed settlement: one entry per contract, one payout per party paid."""
+    period = settlement.period
+    for r in settlement.contracts:
+        post(
+            session,
+            period,
+            "settlement",
+            f"{period}:{r.contract.id}",
+            f"settlement of {r.contract.id} for {period}",
+            contract_postings(r),
+        )
+    payees = [("talent", p) for p in settlement.talents]
+    payees += [("agency", p) for p in settlement.agencies]
+    for kind, position in payees:
+        if position.payable > 0:  # a balance at or below zero is never paid: it carries forward
+            payee = position.party
+            what = "payout" if kind == "talent" else "commission payout"
+            post(
+                session,
+                period,
+                "payout",
+                f"{period}:payout:{kind}:{payee.id}",
+                f"{what} to {payee.id} for {period}",
+                [
+                    Posting(payable_account(payee), position.currency, position.payable),
+                    Posting("bank:payouts", position.currency, -position.payable),
+                ],
+            )
+
+
+def contract_postings(r: ContractResult) -> list[Posting]:
+    """Brand charge = talent + agency + withholding credits, in the contract currency; FX
+    conversions pass through `fx:clearing` so every currency balances on its own."""
+    ccy = r.contract.currency
+    talent = r.talent
+    postings = [
+        Posting(f"brand:{r.brand.id}:receivable", ccy, r.total("brand_due")),
+        Posting(f"withholding:{talent.id}:payable", ccy, -r.total("withholding")),
+    ]
+    postings += _credit(
+        f"talent:{talent.id}:payable",
+        ccy,
+        r.total("talent_net"),
+        talent.payout_currency,
+        r.talent_net_payout,
+    )
+    if r.agency is not None:
+        postings += _credit(
+            f"agency:{r.agency.id}:payable",
+            ccy,
+            r.total("commission"),
+            r.agency.currency,
+            r.commission_payout,
+        )
+    return postings
+
+
+def _credit(
+    account: str, ccy: str, amount: Decimal, target: str, converted: Decimal
+) -> list[Posting]:
+    if target == ccy:
+        return [Posting(account, ccy, -amount)]
+    return [
+        Posting("fx:clearing", ccy, -amount),
+        Posting("fx:clearing", target, converted),
+        Posting(account, target, -converted),
+    ]
