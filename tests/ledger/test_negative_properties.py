@@ -16,6 +16,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, select
@@ -102,8 +103,7 @@ prices = st.sampled_from(["10.00", "25.50", "40.00", "99.99", "120.00", "7.33"])
 
 
 @st.composite
-def plans(draw: st.DrawFn) -> dict:
-    months = draw(st.integers(3, 6))
+def plans(draw: st.DrawFn, months: int) -> dict:
     steps = []
     for month in range(1, months + 1):
         actions = [("usage", draw(st.lists(st.integers(0, 4), min_size=3, max_size=3)))]
@@ -231,13 +231,20 @@ def _sums(workspace: Workspace) -> tuple[dict, dict, dict, list[dict]]:
     return earned, {a: paid_plus_balance[a] for a in earned}, due, docs
 
 
+EXAMPLES = 25
+"""Generated ledgers per length: 4 lengths x 25 = 100 ledgers in the default run, as four tests
+so that the test workers share them."""
+
+
+@pytest.mark.parametrize("months", [3, 4, 5, 6])
 @settings(
-    max_examples=100,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(plan=plans())
-def test_money_that_goes_back_is_conserved(tmp_path_factory, plan: dict) -> None:  # type: ignore[no-untyped-def]
+@given(data=st.data())
+def test_money_that_goes_back_is_conserved(tmp_path_factory, months: int, data) -> None:  # type: ignore[no-untyped-def]
+    plan = data.draw(plans(months))
     ledger = Ledger(tmp_path_factory.mktemp("ledger"), plan)
     try:
         for month, actions in enumerate(plan["steps"], start=1):
