@@ -11,6 +11,8 @@ and no statement has a negative payable.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import textwrap
 from collections import defaultdict
 from decimal import Decimal
@@ -129,20 +131,39 @@ def plans(draw: st.DrawFn, months: int) -> dict:
     }
 
 
+_TEMPLATES: dict[tuple[str, str, str], Path] = {}
+
+
+def _empty_books(key: tuple[str, str, str]) -> Path:
+    """A workspace holding only the parties of ``key`` (agency minimum, talent minimum,
+    withholding), made once per test process and copied for each generated ledger."""
+    if key not in _TEMPLATES:
+        root = Path(tempfile.mkdtemp(prefix="negative-books-"))
+        workspace = Workspace.init(root / "ws")
+        agency_min, talent_min, withholding = key
+        parties = (
+            PARTIES.replace("AGENCY_MIN", agency_min)
+            .replace("TALENT_MIN", talent_min)
+            .replace("WITHHOLDING", withholding)
+        )
+        path = root / "parties.toml"
+        path.write_text(textwrap.dedent(parties).lstrip(), encoding="utf-8")
+        import_parties(workspace, path)
+        workspace.engine.dispose()
+        _TEMPLATES[key] = root / "ws"
+    return _TEMPLATES[key]
+
+
 class Ledger:
     def __init__(self, root: Path, plan: dict) -> None:
         self.files = root / "in"
         self.files.mkdir(parents=True)
-        self.workspace = Workspace.init(root / "ws")
+        key = (plan["agency_min"], plan["talent_min"], plan["withholding"])
+        shutil.copytree(_empty_books(key), root / "ws")  # a workspace moves and copies whole
+        self.workspace = Workspace.open(root / "ws")
         self.amendments: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.prices = dict(plan["prices"])
         self.events = 0
-        parties = (
-            PARTIES.replace("AGENCY_MIN", plan["agency_min"])
-            .replace("TALENT_MIN", plan["talent_min"])
-            .replace("WITHHOLDING", plan["withholding"])
-        )
-        import_parties(self.workspace, self.write("parties.toml", parties))
         for contract in CONTRACTS:
             import_contracts(self.workspace, self.contract_file(contract))
 
