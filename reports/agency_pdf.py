@@ -19,6 +19,8 @@ from reports.layout import cell_amount, meta_for, para
 TITLE = "twinledger agency statement"
 COLS = [52 * mm, 25 * mm, 25 * mm, 25 * mm, 18 * mm]
 COLS.append(layout.CONTENT_W - sum(COLS))
+CONVERSION_COLS = [44 * mm, 23 * mm, 23 * mm, 23 * mm, 30 * mm]
+CONVERSION_COLS.append(layout.CONTENT_W - sum(CONVERSION_COLS))
 
 
 def _facts(doc: AgencyStatement, fmt: Formats) -> list[tuple[str, object]]:
@@ -181,13 +183,14 @@ def _conversions(doc: Doc, fmt: Formats) -> list[Flowable]:
             (num(a, "commission") for a in items(c, "prior_period_adjustments")), Decimal(0)
         )
         rate = _commission_rate(doc, c)
+        shown = fmt.fx_rate(rate) if rate is not None else "?"
         rows.append(
             [
                 para(f"{c.get('contract') or ''} ({ccy})", "cell"),
                 cell_amount(fmt.money(num(c, "commission"), ccy)),
                 cell_amount(fmt.money(corrections, ccy)),
                 cell_amount(fmt.money(num(c, "commission") + corrections, ccy)),
-                para(fmt.fx_rate(rate) if rate is not None else "?", "num"),
+                layout.token(shown, CONVERSION_COLS[4], "num"),
                 cell_amount(fmt.amount(num(c, "commission_payout"), payout), "num_bold"),
             ]
         )
@@ -214,7 +217,7 @@ def _conversions(doc: Doc, fmt: Formats) -> list[Flowable]:
             "to earlier months) x the rate, rounded once.",
             "muted",
         ),
-        layout.grid(rows, COLS, extra=extra),
+        layout.grid(rows, CONVERSION_COLS, extra=extra),
     ]
 
 
