@@ -26,6 +26,7 @@ from ledger.files import STATEMENT_FILE_BYTES, check_input
 from ledger.settlement.documents import verification_code
 from ledger.statements import documents, folder, period_status, printed
 from ledger.storage.db import reading, writing
+from ledger.storage.events import file_sha256, fsync_dir, fsync_file
 from ledger.storage.periods import CLOSED
 from ledger.storage.repo import now
 from ledger.storage.tables import IssuedFileRow, StatementRow
@@ -102,9 +103,9 @@ def _render_docs(
         _record(workspace, issued)
         files = [f for _, written in issued for f in written]
         for f in files:
-            _fsync(f)
+            fsync_file(f)
             os.replace(f, out_dir / f.name)
-        _fsync(out_dir)
+        fsync_dir(out_dir)
         return [out_dir / f.name for f in files]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -119,18 +120,6 @@ def _scratch(workspace: Workspace, out_dir: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=".render-", dir=tmp if same_disk else out_dir))
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _record(workspace: Workspace, issued: list[tuple[dict[str, Any], list[Path]]]) -> None:
     """Remember the sha256 of every PDF rendered and the document it shows, for `statements
     verify` and for `issued_pdf`. Renderings already recorded (by this or a concurrent render)
@@ -142,7 +131,7 @@ def _record(workspace: Workspace, issued: list[tuple[dict[str, Any], list[Path]]
     rows = {}
     for doc, written in issued:
         for f in written:
-            sha = _sha256(f)
+            sha = file_sha256(f)
             rows[sha] = {
                 "sha256": sha,
                 "statement_id": doc["statement_id"],
@@ -236,7 +225,7 @@ def verify_pdf(workspace: Workspace, path: Path) -> dict[str, Any]:
     to exactly. A draft, even a current one, is not an issued statement."""
     check_input(path, STATEMENT_FILE_BYTES)
     with reading(workspace.engine) as session:
-        issued = session.get(IssuedFileRow, _sha256(path))
+        issued = session.get(IssuedFileRow, file_sha256(path))
     code = read_pdf_code(path)
     with reading(workspace.engine) as session:
         row = session.exec(

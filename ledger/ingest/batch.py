@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
 from ledger.files import check_input
-from ledger.ingest.parse import CHUNK_ROWS, file_sha256
+from ledger.ingest.parse import CHUNK_ROWS
 from ledger.ingest.profile import Profile, load_profile
 from ledger.ingest.stage import (
     PARTS_GLOB,
@@ -45,7 +45,7 @@ from ledger.ingest.stage import (
     write_quarantine,
 )
 from ledger.storage.db import reading, writing
-from ledger.storage.events import events_sha256, fsync_dir, fsync_file, publish
+from ledger.storage.events import events_sha256, file_sha256, fsync_dir, fsync_file, publish
 from ledger.storage.repo import now
 from ledger.storage.tables import BatchRow, BrandRow, TwinRow
 from ledger.workspace import Workspace

@@ -11,7 +11,6 @@ are read, and hands them on in file order, so results do not depend on the numbe
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator
@@ -38,6 +37,7 @@ from ledger.ingest.profile import (
 from ledger.ingest.schema import EVENT_SCHEMA, REJECTED_SCHEMA, LogUnreadable, dedupe, validate
 from ledger.ingest.textread import BLOCK_BYTES, Job, Raw, csv_chunks, jsonl_chunks
 from ledger.ingest.xlsxread import xlsx_chunks
+from ledger.storage.events import file_sha256
 
 CHUNK_ROWS = 1_000_000
 T = TypeVar("T")
@@ -58,14 +58,6 @@ class ParsedLog:
     in_file_duplicates: int
     file_sha256: str
     skipped: int = 0
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _parquet_strings(frame: pl.DataFrame, offset: int) -> pl.DataFrame:

@@ -77,7 +77,8 @@ def parquet_list_sql(paths: Sequence[Path]) -> str:
     return f"[{quoted}]"
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
@@ -96,9 +97,9 @@ def events_sha256(events_path: Path) -> str:
     order, so that a part added, removed, renamed or changed changes it."""
     files = event_files(events_path)
     if "*" not in events_path.name:
-        return _file_sha256(files[0]) if files else ""
+        return file_sha256(files[0]) if files else ""
     with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool:
-        digests = list(pool.map(_file_sha256, files))
+        digests = list(pool.map(file_sha256, files))
     listing = "".join(f"{f.name} {d}\n" for f, d in zip(files, digests, strict=True))
     return hashlib.sha256(listing.encode()).hexdigest()
 
