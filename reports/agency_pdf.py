@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether
 
 from ledger.settlement.document_types import AgencyStatement
-from reports import layout, words
+from reports import conversions, layout, words
 from reports.data import Doc, by_currency, corrections, is_draft, items, num, section
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
@@ -19,8 +19,6 @@ from reports.layout import cell_amount, meta_for, para
 TITLE = "twinledger agency statement"
 COLS = [52 * mm, 25 * mm, 25 * mm, 25 * mm, 18 * mm]
 COLS.append(layout.CONTENT_W - sum(COLS))
-CONVERSION_COLS = [44 * mm, 23 * mm, 23 * mm, 23 * mm, 30 * mm]
-CONVERSION_COLS.append(layout.CONTENT_W - sum(CONVERSION_COLS))
 
 
 def _facts(doc: AgencyStatement, fmt: Formats) -> list[tuple[str, object]]:
@@ -169,56 +167,18 @@ def _commission_rate(doc: Doc, contract: Mapping[str, Any]) -> Decimal | None:
 
 
 def _conversions(doc: Doc, fmt: Formats) -> list[Flowable]:
-    """Each contract's commission of the month plus its corrections to earlier months, converted
-    once into the agency's currency at the printed rate."""
     payout = str(doc.get("currency") or "")
-    contracts = [c for c in items(doc, "contracts") if c.get("commission_payout") not in (None, "")]
-    if not contracts:
-        return []
-    head = ["Contract", "This month", "Corrections", "Total", "Rate", f"In {payout}"]
-    rows: list[list[Any]] = [layout.headings(head, 1)]
-    for c in contracts:
-        ccy = str(c.get("currency") or "")
-        corrections = sum(
-            (num(a, "commission") for a in items(c, "prior_period_adjustments")), Decimal(0)
-        )
-        rate = _commission_rate(doc, c)
-        shown = fmt.fx_rate(rate) if rate is not None else "?"
-        rows.append(
-            [
-                para(f"{c.get('contract') or ''} ({ccy})", "cell"),
-                cell_amount(fmt.money(num(c, "commission"), ccy)),
-                cell_amount(fmt.money(corrections, ccy)),
-                cell_amount(fmt.money(num(c, "commission") + corrections, ccy)),
-                layout.token(shown, CONVERSION_COLS[4], "num"),
-                cell_amount(fmt.amount(num(c, "commission_payout"), payout), "num_bold"),
-            ]
-        )
-    total = sum((num(c, "commission_payout") for c in contracts), Decimal(0))
-    rows.append(
-        [
-            para(f"Commission in {payout}", "cell_bold"),
-            "",
-            "",
-            "",
-            "",
-            cell_amount(fmt.amount(total, payout), "num_bold"),
-        ]
+    rows = conversions.conversions(
+        items(doc, "contracts"),
+        "commission",
+        "commission_payout",
+        lambda c: _commission_rate(doc, c),
     )
-    extra = [
-        ("LINEABOVE", (0, len(rows) - 1), (-1, len(rows) - 1), 0.8, layout.INK),
-        ("BACKGROUND", (0, len(rows) - 1), (-1, -1), layout.SHADE),
-        ("SPAN", (0, len(rows) - 1), (4, len(rows) - 1)),
-    ]
-    return [
-        Spacer(1, 3 * mm),
-        para(
-            f"Commission paid in {payout}: each contract's total (this month and its corrections "
-            "to earlier months) x the rate, rounded once.",
-            "muted",
-        ),
-        layout.grid(rows, CONVERSION_COLS, extra=extra),
-    ]
+    intro = (
+        f"Commission paid in {payout}: each contract's total (this month and its corrections "
+        "to earlier months) x the rate, rounded once."
+    )
+    return conversions.table(rows, payout, fmt, intro, f"Commission in {payout}")
 
 
 def _adjustments(doc: AgencyStatement, fmt: Formats) -> list[Flowable]:

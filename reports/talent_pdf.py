@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.money import round_money
 from ledger.settlement.document_types import ContractBlock, Line, TalentStatement
-from reports import layout, words
+from reports import conversions, layout, words
 from reports.chart import EarningsChart
 from reports.data import (
     by_currency,
@@ -68,6 +68,9 @@ def _summary_rows(doc: TalentStatement, fmt: Formats) -> list[tuple[str, str, st
     for _, group in _brand_groups(contracts):
         for currency, total in by_currency(group, "earned").items():
             rows.append((f"Earned from {_brand_name(group[0])}", fmt.amount(total, currency), ""))
+    for currency, total in by_currency(contracts, "advance_paid").items():
+        if total:
+            rows.append(("Advance paid to you this period", fmt.amount(total, currency), ""))
     deductions = [
         ("advance_recouped", "Less advance already paid to you (recouped)"),
         ("commission", "Less agency commission"),
@@ -93,8 +96,12 @@ def _summary_rows(doc: TalentStatement, fmt: Formats) -> list[tuple[str, str, st
             f" (rate of {fmt.date(rate['date'])})"
         )
         rows.append(("Exchange rate used", text, ""))
+    rows.append(
+        (f"Net this period, in {ccy}", fmt.amount(num(summary, "net_this_period"), ccy), "bold")
+    )
+    if num(summary, "adjustments"):
+        rows.append(("Manual adjustments", fmt.amount(num(summary, "adjustments"), ccy), ""))
     rows += [
-        (f"Net this period, in {ccy}", fmt.amount(num(summary, "net_this_period"), ccy), "bold"),
         ("Balance", fmt.amount(num(summary, "balance"), ccy), ""),
         ("Carried forward to next month", fmt.amount(num(summary, "carried_forward"), ccy), ""),
         ("Payable to you", fmt.amount(num(summary, "payable"), ccy), "big"),
@@ -127,6 +134,15 @@ def summary_section(doc: TalentStatement, fmt: Formats) -> list[Flowable]:
         *layout.heading("Summary", "h2"),
         layout.grid(rows, [layout.CONTENT_W - 70 * mm, 70 * mm], header_rows=0, extra=extra),
     ]
+    converted = conversions.conversions(
+        doc["contracts"], "talent_net", "talent_net_payout", lambda c: fx_rate(c, summary, ccy)
+    )
+    if conversions.needed(converted, ccy):
+        intro = (
+            f"Your share paid in {ccy}: each contract's share (this month and its corrections "
+            "to earlier months) x the rate, rounded once."
+        )
+        story += conversions.table(converted, ccy, fmt, intro, f"Net this period, in {ccy}")
     notes = words.balance_notes(summary, ccy, fmt, "Your")
     notes += words.withholding_note(doc["contracts"], fmt)
     if any(c["prior_period_adjustments"] for c in doc["contracts"]):
@@ -175,6 +191,15 @@ def _line_rate(line: Line, currency: str, fmt: Formats) -> str:
     return str(line["rate"] or "")
 
 
+def _rate_cell(line: Line, currency: str, fmt: Formats) -> list[Flowable]:
+    """The rate, and on its own line the multiplier of a use outside the licence ("x 1,5")."""
+    cell = [cell_amount(_line_rate(line, currency, fmt))]
+    multiplier = num(line["details"], "multiplier")
+    if multiplier not in (0, 1):
+        cell.append(para(f"x {fmt.number(multiplier)}", "num"))
+    return cell
+
+
 def _line_notes(line: Line, currency: str, fmt: Formats) -> str:
     details = line["details"]
     parts = []
@@ -188,12 +213,15 @@ def _line_notes(line: Line, currency: str, fmt: Formats) -> str:
         parts.append("By channel and territory: " + "; ".join(cells))
     tiers = [t for t in details.get("tiers") or [] if isinstance(t, Mapping)]
     per = _per(num(details, "per") or Decimal(1), fmt)
+    multiplier = num(details, "multiplier")
+    if multiplier not in (0, 1):
+        per += f" x {fmt.number(multiplier)}"
     if tiers:
         cells = [
             f"{fmt.number(num(t, 'from'))}{DASH}"
             f"{fmt.number(num(t, 'up_to')) if t.get('up_to') not in (None, '') else INFINITY}: "
             f"{fmt.number(num(t, 'units'))} at {fmt.price(num(t, 'price'), currency)} {per} = "
-            f"{fmt.amount(num(t, 'amount'), currency)}"
+            f"{fmt.price(num(t, 'amount'), currency)}"
             for t in tiers
         ]
         parts.append("Tiers: " + "; ".join(cells))
@@ -239,12 +267,21 @@ def _contract_totals(
         ),
         ("Your share", fmt.amount(num(contract, "talent_net"), ccy), True),
     ]
+    corrected = sum(
+        (num(a, "talent_net") for a in contract["prior_period_adjustments"]), Decimal(0)
+    )
+    if contract["prior_period_adjustments"]:
+        total = num(contract, "talent_net") + corrected
+        rows += [
+            ("Corrections to earlier months, your share", fmt.amount(corrected, ccy), False),
+            ("Your share, corrections included", fmt.amount(total, ccy), True),
+        ]
     if ccy != payout and contract["talent_net_payout"]:
         fx = contract["fx"]
         rate = fmt.fx_rate(num(fx, "rate")) if fx and fx["rate"] else "?"
         rows.append(
             (
-                f"Your share in {payout} (at {rate})",
+                f"In {payout} (x {rate}, rounded)",
                 fmt.amount(num(contract, "talent_net_payout"), payout),
                 True,
             )
@@ -272,7 +309,7 @@ def contract_block(contract: ContractBlock, payout: str, fmt: Formats) -> list[F
                 para(words.scope(line["channel"]), "cell"),
                 para(words.scope(line["media"]), "cell"),
                 para(fmt.number(num(line, "quantity")), "num"),
-                cell_amount(_line_rate(line, ccy, fmt)),
+                _rate_cell(line, ccy, fmt),
                 cell_amount(fmt.amount(num(line, "amount"), ccy)),
             ]
         )
