@@ -103,6 +103,16 @@ def _parties(doc: Doc) -> Table:
     return box
 
 
+def _charge_cells(row: Mapping[str, Any], ccy: str, fmt: Formats) -> list[Any]:
+    """Usage, retainer, cap, MG, advance (charged less recouped) and the amount due."""
+    advance = num(row, "advance_paid") - num(row, "advance_recouped")
+    values = [
+        num(row, k) for k in ("usage", "retainer", "cap_adjustment", "minimum_guarantee_topup")
+    ]
+    cells = [para(fmt.money(v, ccy), "num") for v in [*values, advance]]
+    return [*cells, para(fmt.money(num(row, "brand_due"), ccy), "num_bold")]
+
+
 def _line(contract: Mapping[str, Any], ccy: str, fmt: Formats) -> list[Any]:
     who = [
         para(contract.get("contract") or "", "cell_bold"),
@@ -110,15 +120,33 @@ def _line(contract: Mapping[str, Any], ccy: str, fmt: Formats) -> list[Any]:
     ]
     if contract.get("talent_name") or contract.get("talent"):
         who.append(para(contract.get("talent_name") or contract.get("talent"), "note"))
-    advance = num(contract, "advance_paid") - num(contract, "advance_recouped")
-    values = [
-        num(contract, k) for k in ("usage", "retainer", "cap_adjustment", "minimum_guarantee_topup")
+    return [who, *_charge_cells(contract, ccy, fmt)]
+
+
+def _correction(
+    contract: Mapping[str, Any], adjustment: Mapping[str, Any], ccy: str, fmt: Formats
+) -> list[Any]:
+    who = [
+        para(contract.get("contract") or "", "cell_bold"),
+        para(f"Correction to {fmt.period(adjustment.get('period'))}", "note"),
     ]
-    cells = [para(fmt.money(v, ccy), "num") for v in [*values, advance]]
-    return [who, *cells, para(fmt.money(num(contract, "brand_due"), ccy), "num_bold")]
+    return [who, *_charge_cells(adjustment, ccy, fmt)]
+
+
+def _manual_rows(doc: Doc, ccy: str, fmt: Formats) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for manual in items(doc, "manual_adjustments"):
+        if str(manual.get("currency") or "") != ccy:
+            continue
+        who = [para("Manual adjustment", "cell_bold"), para(manual.get("reason") or "", "note")]
+        amount = para(fmt.money(num(manual, "amount"), ccy), "num_bold")
+        rows.append([who, "", "", "", "", "", amount])
+    return rows
 
 
 def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
+    """One table whose "Amount due" column sums to the total: this month's charge per contract,
+    then each correction to an earlier month with the same columns, then manual adjustments."""
     contracts = [c for c in items(doc, "contracts") if str(c.get("currency") or "") == ccy]
     head = [
         "Contract / twin / talent",
@@ -131,6 +159,14 @@ def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
     ]
     rows: list[list[Any]] = [layout.headings(head, 1)]
     rows += [_line(c, ccy, fmt) for c in contracts]
+    extra: list[tuple[Any, ...]] = []
+    corrections = [
+        _correction(c, a, ccy, fmt) for c in contracts for a in items(c, "prior_period_adjustments")
+    ]
+    corrections += _manual_rows(doc, ccy, fmt)
+    if corrections:
+        extra.append(("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, layout.INK))
+        rows += corrections
     due = section(section(doc, "summary"), "due")
     total = (
         num(due, ccy) if ccy in due else sum((num(c, "brand_due") for c in contracts), num({}, ""))
@@ -138,7 +174,7 @@ def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
     last = len(rows)
     label, shown = ("Total credited", -total) if credit else ("Total due", total)
     rows.append([para(label, "big"), "", "", "", "", para(fmt.amount(shown, ccy), "big_num"), ""])
-    extra = [
+    extra += [
         ("SPAN", (0, last), (4, last)),
         ("SPAN", (5, last), (6, last)),
         ("BACKGROUND", (0, last), (-1, last), layout.SHADE),
@@ -148,41 +184,20 @@ def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
     ]
     note = (
         f"Amounts in {ccy}. Advance = advance charged this period less advance recouped "
-        "from earnings."
+        "from earnings. Amount due = usage + retainer + cap + minimum guarantee + advance."
     )
+    if corrections:
+        note += (
+            " Corrections to earlier months follow this month's charges; the total is their sum."
+        )
     if credit:
         note += (
-            " Corrections to earlier months take back more than this month charges, so the "
-            "total is credited to you."
+            " Corrections take back more than this month charges, so the total is credited to you."
         )
     return [
         *layout.heading("Charges", "h2"),
         para(note, "muted"),
         layout.grid(rows, COLS, extra=extra),
-    ]
-
-
-def _adjustments(doc: Doc, ccy: str, fmt: Formats) -> list[Flowable]:
-    rows: list[list[Any]] = [layout.headings(["Contract", "Month", "Earned", "Amount due"], 2)]
-    for contract in items(doc, "contracts"):
-        if str(contract.get("currency") or "") != ccy:
-            continue
-        for adj in items(contract, "prior_period_adjustments"):
-            rows.append(
-                [
-                    para(contract.get("contract") or "", "cell"),
-                    para(fmt.period(adj.get("period")), "cell"),
-                    para(fmt.amount(num(adj, "earned"), ccy), "num"),
-                    para(fmt.amount(num(adj, "brand_due"), ccy), "num"),
-                ]
-            )
-    if len(rows) == 1:
-        return []
-    widths = [60 * mm, 40 * mm, 37 * mm, layout.CONTENT_W - 137 * mm]
-    return [
-        KeepTogether(
-            [*layout.heading("Corrections to earlier months", "h2"), layout.grid(rows, widths)]
-        )
     ]
 
 
@@ -233,7 +248,6 @@ def render_brand_invoice(doc: dict[str, Any], currency: str, out: Path) -> Path:
     story = layout.header(kicker, f"{word if credit else english} {number}", facts, is_draft(doc))
     story += [_parties(doc), Spacer(1, 2 * mm)]
     story += _lines(doc, currency, fmt, credit)
-    story += _adjustments(doc, currency, fmt)
     story += _reasons(document, currency, fmt)
     if credit:
         terms = (
