@@ -157,7 +157,6 @@ class Portal:
             csrf=signed.csrf_token,
             views=views,
             fmt=Formats(signed.party.locale),
-            en=Formats("en"),
         )
 
     async def stylesheet_file(self, request: Request) -> Response:

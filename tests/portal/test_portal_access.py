@@ -135,3 +135,16 @@ def test_access_grant_prints_a_link_and_refuses_unknown_parties(demo: Demo) -> N
     assert demo.books.refused("access", "grant", "--party", "liv-s", "--type", "brand")
     statuses = {g["status"] for g in demo.books.ok("access", "list", "--party", "liv-s")["grants"]}
     assert statuses == {"active"}
+
+
+def test_the_statements_page_speaks_one_locale_dates_included(demo: Demo) -> None:
+    """Liv reads Swedish: the month, the issue date and the amounts are all Swedish."""
+    page = demo.signed_in("liv-s").get("/statements").text
+    issued = demo.books.ok("statements", "data", PERIOD, "--party", "liv-s")["issued_on"]
+    year, month, day = (int(part) for part in issued[:10].split("-"))
+    swedish_months = ["jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.",
+                      "okt.", "nov.", "dec."]  # fmt: skip
+    assert f"issued {day} {swedish_months[month - 1]} {year}" in page
+    assert "SEK\u00a0" in page
+    english = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert f"{english[month - 1]} {day}, {year}" not in page
