@@ -91,6 +91,7 @@ def workspace_root(ctx: typer.Context, default: Path | None = None) -> Path:
 
 
 from ledger.cli import (  # noqa: E402
+    accounting,
     portal,
     profiles,
     reconcile,
@@ -100,7 +101,7 @@ from ledger.cli import (  # noqa: E402
     usage,
 )
 
-for module in (reference, usage, profiles, settle, statements, reconcile, portal):
+for module in (reference, usage, profiles, settle, statements, reconcile, accounting, portal):
     module.register(app)
 
 
