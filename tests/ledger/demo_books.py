@@ -12,11 +12,15 @@ from sample_data.generate import generate
 from tests.conftest import Books
 
 
-def settle_demo(books: Books, periods: tuple[str, ...] = DEMO_PERIODS) -> None:
+def settle_demo(
+    books: Books, periods: tuple[str, ...] = DEMO_PERIODS, imported: bool = False
+) -> None:
+    """Import the sample data (unless ``imported``), then ingest, settle and close each month."""
     workspace = books.workspace
-    imports.import_parties(workspace, sample_data.PARTIES)
-    imports.import_contracts(workspace, sample_data.CONTRACTS)
-    imports.import_fx(workspace, sample_data.FX)
+    if not imported:
+        imports.import_parties(workspace, sample_data.PARTIES)
+        imports.import_contracts(workspace, sample_data.CONTRACTS)
+        imports.import_fx(workspace, sample_data.FX)
     for period in periods:
         for brand, file in generate(books.files / "inbox", period):
             ingest_file(workspace, file, brand)

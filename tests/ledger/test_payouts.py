@@ -173,6 +173,22 @@ def test_refusals_write_nothing_and_a_bad_stored_iban_is_paid_by_hand(books: Boo
     )
     assert [t["party"] for t in run["transfers"] if t["method"] == "sepa"] == ["athena"]
 
+    paid_on = date.today().isoformat()
+    books.ok("payouts", "confirm", run["run"], "--paid-on", paid_on)
+    settle_demo(books, ("2026-10",), imported=True)  # the next month shows the payout as paid
+    october = books.ok("statements", "data", "2026-10", "--party", "zoe-l")
+    assert october["previous_payout"] == {
+        "period": "2026-09",
+        "statement": "ST-2026-09-T-zoe-l",
+        "run": "PR-2026-09-1",
+        "amount": zoe["amount"],
+        "currency": "EUR",
+        "paid_on": paid_on,
+    }
+    assert set(october["summary"]) >= {"opening_balance", "balance", "carried_forward", "payable"}
+    september = books.ok("statements", "data", "2026-09", "--party", "zoe-l")
+    assert "previous_payout" in september and september["previous_payout"] is None
+
 
 def test_a_bad_iban_in_the_parties_file_is_refused_naming_party_and_field(books: Books) -> None:
     parties = books.write(
