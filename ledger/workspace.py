@@ -3,7 +3,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
 
     twinledger-data/
       workspace.toml        settings: id, database_url, issuer details, payment terms,
-                            [fx] max_age_days
+                            [fx] max_age_days, [payer] name, iban, bic (the paying account)
       ledger.db             SQLite (unless database_url points elsewhere)
       events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
@@ -12,6 +12,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
       statements/<period>/  rendered PDFs of closed periods (issued statements only)
       drafts/<period>/      rendered PDFs of draft periods
       seals/<period>.json   the seal of each closed period (ledger.seal)
+      payouts/<period>/     payout run files (SEPA pain.001 and manual payments CSV)
 
 Every path a workspace stores is relative to it: the default database is
 `database_url = "sqlite:///ledger.db"`, a SQLite file inside the folder, so a folder moved or

@@ -171,9 +171,9 @@ def create(
                 execution_date=execution,
                 created_at=now(),
                 payer_account=payer.account,
-                sepa_file=str(files.sepa) if files.sepa else None,
+                sepa_file=_stored(workspace, files.sepa),
                 sepa_sha256=shas.get(files.sepa) if files.sepa else None,
-                manual_file=str(files.manual) if files.manual else None,
+                manual_file=_stored(workspace, files.manual),
                 manual_sha256=shas.get(files.manual) if files.manual else None,
                 transfers=json.dumps([t.as_dict() for t in the_plan.transfers]),
                 totals=json.dumps(totals_text(totals)),
@@ -190,6 +190,16 @@ def create(
             path.unlink(missing_ok=True)
         raise
     return doc
+
+
+def _stored(workspace: Workspace, path: Path | None) -> str | None:
+    """A file inside the workspace relative to it (the folder moves whole); others absolute."""
+    if path is None:
+        return None
+    resolved = path.resolve()
+    if resolved.is_relative_to(workspace.root):
+        return workspace.relative(resolved)
+    return str(resolved)
 
 
 def _sha(data: bytes) -> str:
