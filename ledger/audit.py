@@ -6,7 +6,9 @@
 3. every issued statement still hashes to its verification code, and each closed talent and
    agency statement's payable is never negative and equals the payout posted to the journal;
 4. the books still match the seals of their closed periods (``ledger.seal_check``);
-5. with ``deep``, every event file, batch count and closed month re-checked from the events
+5. each payout run's journal entries match its state and totals, and a run not cancelled pays
+   exactly its period's payables (``ledger.payouts.audit``);
+6. with ``deep``, every event file, batch count and closed month re-checked from the events
    themselves (``ledger.audit_deep``).
 """
 
@@ -20,6 +22,7 @@ from sqlmodel import Session, select
 
 from ledger import seal_check
 from ledger.journal import load_entries, verify_chain
+from ledger.payouts import audit as payouts_audit
 from ledger.settlement.documents import verification_code
 from ledger.storage.db import reading
 from ledger.storage.periods import closed_periods
@@ -109,6 +112,7 @@ def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
         problems += _conservation(session)
         problems += _statements(session)
         problems += seal_check.check(workspace, session)
+        problems += payouts_audit.check(session)
         entries = len(load_entries(session))
     if deep:
         from ledger.audit_deep import check_deep

@@ -48,6 +48,8 @@ class Agency:
     commission: Decimal
     locale: str = "en"
     min_payout: Decimal = Decimal(0)  # in its currency; smaller balances carry forward
+    iban: str | None = None  # where it is paid (compact form, checked), none = paid by hand
+    bic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class Talent:
     min_payout: Decimal = Decimal(0)
     restricted_categories: tuple[str, ...] = ()
     locale: str = "en"
+    iban: str | None = None  # where they are paid (compact form, checked), none = paid by hand
+    bic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,20 @@ class Twin:
     created_on: date | None = None
     revoked_on: date | None = None
     locale: str = "en"
+
+
+@dataclass(frozen=True)
+class Payer:
+    """The account that pays talents and agencies (``[payer]`` in workspace.toml)."""
+
+    name: str
+    iban: str  # compact, checked
+    bic: str | None = None
+
+    @property
+    def account(self) -> str:
+        """Its journal account: ``bank:`` and the IBAN in lower case."""
+        return f"bank:{self.iban.lower()}"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 A posting is signed: positive = debit, negative = credit. Accounts are named by party:
 ``brand:<id>:receivable``, ``talent:<id>:payable``, ``agency:<id>:payable``,
-``withholding:<talent id>:payable``, ``fx:clearing`` and ``bank:payouts``.
+``withholding:<talent id>:payable``, ``fx:clearing``; and for payouts (SPEC 4.4) ``payouts:due``
+(a closed period's payables, per currency, until a payout run takes them), ``payouts:in-transit``
+(sent to the bank by a run, not yet confirmed) and ``bank:<payer IBAN>`` (the paying account).
+Books closed before payout runs existed paid straight to ``bank:payouts``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from ledger.storage.repo import now
 from ledger.storage.tables import JournalEntryRow, PostingRow
 
 GENESIS = "0" * 64
+PAYOUTS_DUE = "payouts:due"
+PAYOUTS_IN_TRANSIT = "payouts:in-transit"
 JOURNAL_LOCK = 0x746C6A6E  # the PostgreSQL advisory lock key of the journal's head
 
 

@@ -3,7 +3,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
 
     twinledger-data/
       workspace.toml        settings: id, database_url, issuer details, payment terms,
-                            [fx] max_age_days
+                            [fx] max_age_days, [payer] name, iban, bic (the paying account)
       ledger.db             SQLite (unless database_url points elsewhere)
       events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
@@ -12,6 +12,7 @@ rendered statements, plus the relational database (a SQLite file inside it by de
       statements/<period>/  rendered PDFs of closed periods (issued statements only)
       drafts/<period>/      rendered PDFs of draft periods
       seals/<period>.json   the seal of each closed period (ledger.seal)
+      payouts/<period>/     payout run files (SEPA pain.001 and manual payments CSV)
 
 Every path a workspace stores is relative to it: the default database is
 `database_url = "sqlite:///ledger.db"`, a SQLite file inside the folder, so a folder moved or
@@ -32,6 +33,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ledger.domain import Payer
 from ledger.errors import LedgerError, NotAWorkspace, SchemaOutdated
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
@@ -44,6 +46,23 @@ DEFAULT_DIR = "twinledger-data"
 
 def default_root() -> Path:
     return Path(os.environ.get("TWINLEDGER_HOME") or DEFAULT_DIR)
+
+
+def check_payer(where: str, name: object, iban: object, bic: object) -> Payer:
+    """A payer whose name is text and whose IBAN (and BIC, if given) are valid."""
+    from ledger.refdata.bank import bic_problem, compact_bic, compact_iban, iban_problem
+
+    if not isinstance(name, str) or not name.strip() or any(ord(c) < 32 for c in name):
+        raise LedgerError(f"{where} name: required, one line of text")
+    if not isinstance(iban, str):
+        raise LedgerError(f"{where} iban: required, the IBAN of the paying account")
+    if (problem := iban_problem(iban)) is not None:
+        raise LedgerError(f"{where} iban: {problem}")
+    if bic is not None:
+        if not isinstance(bic, str) or (problem := bic_problem(bic)) is not None:
+            raise LedgerError(f"{where} bic: {problem or 'must be a string'}")
+        bic = compact_bic(bic)
+    return Payer(name.strip(), compact_iban(iban), bic)
 
 
 def _toml_string(value: str) -> str:
@@ -231,6 +250,48 @@ class Workspace:
                 f"from 0 to 366, got {value!r}"
             )
         return value
+
+    @property
+    def payer(self) -> Payer | None:
+        """The ``[payer]`` table (name, iban, bic), checked; None when there is none."""
+        table = self.settings.get("payer")
+        if table is None:
+            return None
+        where = f"{self.root / SETTINGS_FILE}: [payer]"
+        if not isinstance(table, dict):
+            raise LedgerError(f"{where} must be a table with name, iban and bic")
+        unknown = sorted(set(table) - {"name", "iban", "bic"})
+        if unknown:
+            raise LedgerError(f"{where} {unknown[0]}: unknown key (expected name, iban, bic)")
+        return check_payer(where, table.get("name"), table.get("iban"), table.get("bic"))
+
+    def set_payer(self, name: str, iban: str, bic: str | None) -> Payer:
+        """Check the payer and write it as the ``[payer]`` table of workspace.toml (whole)."""
+        payer = check_payer("payer", name, iban, bic)
+        settings_path = self.root / SETTINGS_FILE
+        kept, skipping = [], False
+        for line in settings_path.read_text(encoding="utf-8").splitlines():
+            header = line.strip()
+            if header.startswith("["):
+                skipping = header == "[payer]"
+            if not skipping:
+                kept.append(line)
+        while kept and not kept[-1].strip():
+            kept.pop()
+        table = [
+            "",
+            "[payer]",
+            "# the account that pays talents and agencies (payouts create)",
+            f"name = {_toml_string(payer.name)}",
+            f"iban = {_toml_string(payer.iban)}",
+        ]
+        if payer.bic:
+            table.append(f"bic = {_toml_string(payer.bic)}")
+        tmp = settings_path.with_name(SETTINGS_FILE + ".part")
+        tmp.write_text("\n".join(kept + table) + "\n", encoding="utf-8")
+        os.replace(tmp, settings_path)
+        self.settings = tomllib.loads(settings_path.read_text(encoding="utf-8"))
+        return payer
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)

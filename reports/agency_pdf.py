@@ -62,6 +62,16 @@ def _summary(doc: AgencyStatement, fmt: Formats) -> list[Flowable]:
             para(fmt.amount(num(summary, "commission"), ccy), "num_bold"),
         ]
     )
+    paid = doc.get("previous_payout")
+    if paid:
+        rows.append(
+            [
+                para(
+                    f"Last payout ({paid['period']}), paid on {fmt.date(paid['paid_on'])}", "cell"
+                ),
+                para(fmt.amount(num(paid, "amount"), paid["currency"]), "num"),
+            ]
+        )
     if "balance" in summary:  # documents issued before agencies carried balances have none
         for label, key in (
             ("Opening balance (carried from earlier months)", "opening_balance"),

@@ -106,6 +106,16 @@ def _summary_rows(doc: TalentStatement, fmt: Formats) -> list[tuple[str, str, st
         ("Carried forward to next month", fmt.amount(num(summary, "carried_forward"), ccy), ""),
         ("Payable to you", fmt.amount(num(summary, "payable"), ccy), "big"),
     ]
+    paid = doc.get("previous_payout")
+    if paid:
+        rows.insert(
+            1,
+            (
+                f"Last payout ({paid['period']}), paid on {fmt.date(paid['paid_on'])}",
+                fmt.amount(num(paid, "amount"), paid["currency"]),
+                "",
+            ),
+        )
     return rows
 
 

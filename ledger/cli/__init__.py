@@ -91,6 +91,8 @@ def workspace_root(ctx: typer.Context, default: Path | None = None) -> Path:
 
 
 from ledger.cli import (  # noqa: E402
+    accounting,
+    payouts,
     portal,
     profiles,
     reconcile,
@@ -100,7 +102,17 @@ from ledger.cli import (  # noqa: E402
     usage,
 )
 
-for module in (reference, usage, profiles, settle, statements, reconcile, portal):
+for module in (
+    reference,
+    usage,
+    profiles,
+    settle,
+    statements,
+    reconcile,
+    accounting,
+    payouts,
+    portal,
+):
     module.register(app)
 
 

@@ -16,13 +16,22 @@ from babel import Locale, UnknownLocaleError
 
 from ledger.domain import Agency, Brand, Parties, Talent, Twin
 from ledger.errors import Problem
+from ledger.refdata.bank import bank_account
 from ledger.refdata.tomlread import Fields, Table, load_toml, unknown_key_message
 
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "agencies": (("id", "name", "currency", "commission"), ("min_payout", "locale")),
+    "agencies": (("id", "name", "currency", "commission"), ("min_payout", "locale", "iban", "bic")),
     "talents": (
         ("id", "name", "payout_currency"),
-        ("agency", "withholding_rate", "min_payout", "restricted_categories", "locale"),
+        (
+            "agency",
+            "withholding_rate",
+            "min_payout",
+            "restricted_categories",
+            "locale",
+            "iban",
+            "bic",
+        ),
     ),
     "brands": (("id", "name", "currency"), ("category", "locale")),
     "twins": (("id", "talent"), ("created_on", "revoked_on", "locale")),
@@ -147,6 +156,7 @@ def _agency(f: Fields) -> Agency | None:
     currency, commission = f.currency("currency"), f.fraction("commission")
     min_payout = f.amount("min_payout", currency)
     locale = _locale(f)
+    iban, bic = bank_account(f)
     if len(f.problems) > before:
         return None
     if record_id is None or name is None or currency is None or commission is None or not locale:
@@ -158,6 +168,8 @@ def _agency(f: Fields) -> Agency | None:
         commission,
         locale,
         min_payout=Decimal(0) if min_payout is None else min_payout,
+        iban=iban,
+        bic=bic,
     )
 
 
@@ -172,6 +184,7 @@ def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:
     min_payout = f.amount("min_payout", currency)
     restricted = f.texts("restricted_categories")
     locale = _locale(f)
+    iban, bic = bank_account(f)
     if len(f.problems) > before:
         return None
     if record_id is None or name is None or currency is None or not locale:
@@ -185,6 +198,8 @@ def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:
         min_payout=Decimal(0) if min_payout is None else min_payout,
         restricted_categories=restricted or (),
         locale=locale,
+        iban=iban,
+        bic=bic,
     )
 
 

@@ -146,10 +146,23 @@ class PartyStatement(Header):
     manual_adjustments: NotRequired[list[ManualAdjustmentDoc]]
 
 
+class PreviousPayout(TypedDict):
+    """The payee's last payout the bank has paid (a confirmed payout run of an earlier period)."""
+
+    period: str
+    statement: str
+    run: str
+    amount: str
+    currency: str
+    paid_on: str
+
+
 class TalentStatement(PartyStatement):
     agency: AgencyRef | None
     summary: TalentSummary
+    previous_payout: NotRequired[PreviousPayout | None]
 
 
 class AgencyStatement(PartyStatement):
     summary: AgencySummary
+    previous_payout: NotRequired[PreviousPayout | None]

@@ -27,6 +27,7 @@ from ledger.settlement.document_types import (
     Header,
     ManualAdjustmentDoc,
     PartyRef,
+    PreviousPayout,
     TalentStatement,
 )
 
@@ -257,12 +258,15 @@ def build_documents(
     issued_on: str,
     issuer: Mapping[str, str],
     issued_numbers: Mapping[tuple[str, str, str], str] | None = None,
+    previous_payouts: Mapping[tuple[str, str], PreviousPayout] | None = None,
 ) -> list[tuple[Document, str]]:
     """Every party's statement for the period: talents, agencies, brands (in that order), each
     sealed, with the text it is stored as. ``issued_numbers`` gives the number of the invoice or
     credit note issued for (period, brand, currency) by earlier closes, for the documents that
-    correct them."""
+    correct them; ``previous_payouts`` the last paid payout of each (party type, id), which its
+    statement shows as "paid on"."""
     issued_numbers = issued_numbers or {}
+    previous_payouts = previous_payouts or {}
     blocks = [(r, contract_block(r)) for r in settlement.contracts]
     exceptions = _exceptions(settlement.exceptions.to_pylist())
     brand_names = {b.id: b.name for b in parties.brands}
@@ -308,6 +312,7 @@ def build_documents(
                 **_balances(position),
                 "fx_rates": cast(list[FxRateDoc], _fx_rates(mine)),
             },
+            "previous_payout": previous_payouts.get(("talent", talent.id)),
         }
         doc = cast(Document, statement)
         docs.append((doc, seal(doc)))
@@ -330,6 +335,7 @@ def build_documents(
                 **_balances(position),
                 "fx_rates": cast(list[FxRateDoc], _fx_rates(mine, "commission_fx")),
             },
+            "previous_payout": previous_payouts.get(("agency", agency.id)),
         }
         doc = cast(Document, commission)
         docs.append((doc, seal(doc)))

@@ -1,8 +1,9 @@
 """The journal entries of a closed settlement (SPEC 4.4).
 
 Each contract's entry debits the brand's receivable and credits the talent, the agency and
-withholding; each party with a positive payable balance gets a payout entry. ``compute`` decides
-the amounts; this module only turns them into balanced postings.
+withholding; each party with a positive payable balance gets a payout entry, which moves the
+payable to ``payouts:due`` (money has not moved yet: a payout run takes it from there).
+``compute`` decides the amounts; this module only turns them into balanced postings.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from ledger.journal import Posting, post
+from ledger.journal import PAYOUTS_DUE, Posting, post
 from ledger.settlement.compute import ContractResult, Settlement, payable_account
 
 
@@ -41,7 +42,7 @@ def post_settlement(session: Session, settlement: Settlement) -> None:
                 f"{what} to {payee.id} for {period}",
                 [
                     Posting(payable_account(payee), position.currency, position.payable),
-                    Posting("bank:payouts", position.currency, -position.payable),
+                    Posting(PAYOUTS_DUE, position.currency, -position.payable),
                 ],
             )
 

@@ -39,6 +39,7 @@ from ledger.settlement.compute import (
     compute,
     payable_account,
 )
+from ledger.settlement.document_types import PreviousPayout
 from ledger.settlement.documents import brand_documents_of, build_documents
 from ledger.settlement.postings import post_settlement
 from ledger.storage.db import reading, writing
@@ -59,7 +60,7 @@ from ledger.storage.repo import (
     load_parties,
     now,
 )
-from ledger.storage.tables import ContractSettlementRow, PeriodRow, StatementRow
+from ledger.storage.tables import ContractSettlementRow, PayoutRunRow, PeriodRow, StatementRow
 from ledger.workspace import Workspace
 
 
@@ -192,6 +193,28 @@ def _issued_numbers(session: Session, settlement: Settlement) -> dict[tuple[str,
     return numbers
 
 
+def _previous_payouts(session: Session, period: str) -> dict[tuple[str, str], PreviousPayout]:
+    """(party type, id) -> the payee's latest payout that a confirmed run of an earlier period
+    paid."""
+    query = (
+        select(PayoutRunRow)
+        .where(col(PayoutRunRow.state) == "confirmed", col(PayoutRunRow.period) < period)
+        .order_by(col(PayoutRunRow.period), col(PayoutRunRow.number))
+    )
+    found: dict[tuple[str, str], PreviousPayout] = {}
+    for run in session.exec(query):
+        for t in json.loads(run.transfers):
+            found[(t["party_type"], t["party"])] = {
+                "period": run.period,
+                "statement": t["statement"],
+                "run": run.id,
+                "amount": t["amount"],
+                "currency": t["currency"],
+                "paid_on": run.paid_on.isoformat() if run.paid_on else "",
+            }
+    return found
+
+
 def _store(
     workspace: Workspace, session: Session, settlement: Settlement, known: _Known, status: str
 ) -> dict[str, Any]:
@@ -204,6 +227,7 @@ def _store(
         stamp.date().isoformat(),
         workspace.issuer,
         _issued_numbers(session, settlement),
+        _previous_payouts(session, period),
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
     session.exec(delete(StatementRow).where(col(StatementRow.period) == period))

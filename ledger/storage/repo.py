@@ -38,7 +38,7 @@ def iso(moment: datetime) -> str:
 def load_parties(session: Session) -> Parties:
     return Parties(
         agencies=tuple(
-            Agency(r.id, r.name, r.currency, r.commission, r.locale, r.min_payout)
+            Agency(r.id, r.name, r.currency, r.commission, r.locale, r.min_payout, r.iban, r.bic)
             for r in session.exec(select(AgencyRow).order_by(col(AgencyRow.id)))
         ),
         talents=tuple(
@@ -51,6 +51,8 @@ def load_parties(session: Session) -> Parties:
                 min_payout=r.min_payout,
                 restricted_categories=tuple(json.loads(r.restricted_categories)),
                 locale=r.locale,
+                iban=r.iban,
+                bic=r.bic,
             )
             for r in session.exec(select(TalentRow).order_by(col(TalentRow.id)))
         ),
@@ -76,6 +78,8 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
                 commission=a.commission,
                 locale=a.locale,
                 min_payout=a.min_payout,
+                iban=a.iban,
+                bic=a.bic,
             )
         )
     for t in parties.talents:
@@ -89,6 +93,8 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
                 min_payout=t.min_payout,
                 restricted_categories=json.dumps(list(t.restricted_categories)),
                 locale=t.locale,
+                iban=t.iban,
+                bic=t.bic,
             )
         )
     for b in parties.brands:

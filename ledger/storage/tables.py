@@ -28,6 +28,8 @@ class AgencyRow(SQLModel, table=True):
     commission: Decimal = money_field()
     locale: str = "en"
     min_payout: Decimal = money_field(default=Decimal(0))
+    iban: str | None = None
+    bic: str | None = None
 
 
 class TalentRow(SQLModel, table=True):
@@ -40,6 +42,8 @@ class TalentRow(SQLModel, table=True):
     min_payout: Decimal = money_field()
     restricted_categories: str = "[]"  # JSON list
     locale: str = "en"
+    iban: str | None = None
+    bic: str | None = None
 
 
 class BrandRow(SQLModel, table=True):
@@ -231,3 +235,27 @@ class SealRow(SQLModel, table=True):
     hash: str  # sha256 of body
     hmac: str | None = None  # HMAC-SHA256 of hash under the seal key, when one is configured
     sealed_at: datetime
+
+
+class PayoutRunRow(SQLModel, table=True):
+    """One payout run of a closed period (``ledger.payouts``): the transfers it holds (JSON), the
+    files it wrote and their sha256, and its state: created, then cancelled or confirmed."""
+
+    __tablename__ = "payout_runs"
+    __table_args__ = (UniqueConstraint("period", "number"),)
+    id: str = Field(primary_key=True)  # PR-<period>-<number>
+    period: str = Field(index=True)
+    number: int  # 1 for the period's first run, then one more per run
+    state: str  # created | cancelled | confirmed
+    execution_date: date
+    created_at: datetime
+    cancelled_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    paid_on: date | None = None
+    payer_account: str  # the journal account that pays, bank:<payer>
+    sepa_file: str | None = None
+    sepa_sha256: str | None = None
+    manual_file: str | None = None
+    manual_sha256: str | None = None
+    transfers: str = Field(sa_column=Column(Text, nullable=False))  # JSON list
+    totals: str = Field(sa_column=Column(Text, nullable=False))  # JSON {currency: amount}

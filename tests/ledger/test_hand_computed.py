@@ -162,7 +162,7 @@ def test_closing_posts_a_balanced_journal(books: Books) -> None:
         ("talent:t2:payable", "EUR"): Decimal("-136.00"),  # carried forward
         ("agency:ag:payable", "EUR"): Decimal("0.00"),  # 211.23 credited, then paid out
         ("withholding:t1:payable", "EUR"): Decimal("-70.89"),
-        ("bank:payouts", "EUR"): Decimal("-849.25"),  # 638.02 + 211.23
+        ("payouts:due", "EUR"): Decimal("-849.25"),  # 638.02 + 211.23
     }
     debits = sum(Decimal(a["debit"]) for a in accounts.values())
     credits = sum(Decimal(a["credit"]) for a in accounts.values())
