@@ -189,6 +189,13 @@ def test_refusals_write_nothing_and_a_bad_stored_iban_is_paid_by_hand(books: Boo
     september = books.ok("statements", "data", "2026-09", "--party", "zoe-l")
     assert "previous_payout" in september and september["previous_payout"] is None
 
+    books.tampered = True  # a run altered outside twinledger is found
+    with books.workspace.engine.begin() as conn:
+        conn.execute(text('UPDATE payout_runs SET totals = \'{"EUR": "1.00"}\''))
+    problems = books.cli("audit", "verify", "--json").json["problems"]
+    assert "payout_runs row PR-2026-09-1: its totals differ from its transfers" in problems
+    assert any("does not move the totals of payout run PR-2026-09-1" in p for p in problems)
+
 
 def test_a_bad_iban_in_the_parties_file_is_refused_naming_party_and_field(books: Books) -> None:
     parties = books.write(
