@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from ledger.payouts.files import parse_sepa
 from ledger.payouts.plan import END_TO_END_MAX, end_to_end_id
+from ledger.payouts.service import confirm
 from tests.conftest import Books
 from tests.ledger.demo_books import settle_demo
 
@@ -173,8 +174,17 @@ def test_refusals_write_nothing_and_a_bad_stored_iban_is_paid_by_hand(books: Boo
     )
     assert [t["party"] for t in run["transfers"] if t["method"] == "sepa"] == ["athena"]
 
-    paid_on = date.today().isoformat()
-    books.ok("payouts", "confirm", run["run"], "--paid-on", paid_on)
+    later, paid = date.today() + timedelta(days=9), date.today() + timedelta(days=7)
+    assert books.refused("payouts", "confirm", run["run"], "--paid-on", paid.isoformat()) == (
+        f"error: paid on {paid} is in the future (today is {date.today()})"
+    )
+    confirm(books.workspace, run["run"], paid, today=later)  # confirmed days after the bank paid
+    paid_on = paid.isoformat()
+    exported = books.files / "september.csv"
+    books.ok("journal", "export", "--period", "2026-09", "--format", "csv", "--out", exported)
+    with exported.open(encoding="utf-8", newline="") as handle:
+        booked = {r["date"] for r in csv.DictReader(handle) if r["document"] == run["run"]}
+    assert booked == {date.today().isoformat(), paid_on}  # the confirmation on the day paid
     settle_demo(books, ("2026-10",), imported=True)  # the next month shows the payout as paid
     october = books.ok("statements", "data", "2026-10", "--party", "zoe-l")
     assert october["previous_payout"] == {
