@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import xmlschema
 from sepaxml import validation
 from sqlalchemy import text
 
 from ledger.payouts.files import parse_sepa
-from ledger.payouts.plan import END_TO_END_MAX, end_to_end_id
+from ledger.payouts.plan import END_TO_END_MAX, Payable, end_to_end_id, plan
 from ledger.payouts.service import confirm
 from tests.conftest import Books
 from tests.ledger.demo_books import settle_demo
@@ -243,3 +244,45 @@ def test_end_to_end_ids_fit_pain_001() -> None:
     assert len(short) == END_TO_END_MAX
     assert short.startswith("ST-2026-10-T-aaaaaaaaaaaaa-")
     assert short != end_to_end_id(long + "b")
+
+
+def test_the_plan_sends_only_eur_payees_with_a_sepa_iban_to_the_file() -> None:
+    def payable(party: str, currency: str, amount: str, iban: str | None) -> Payable:
+        return Payable(f"ST-2026-10-T-{party}", "talent", party, party.title(), currency,
+                       Decimal(amount), iban, None)  # fmt: skip
+
+    the_plan = plan(
+        "2026-10",
+        [
+            payable("de", "EUR", "10.00", "DE44500105175407324931"),
+            payable("br", "EUR", "20.00", "BR1800360305000010009795493C1"),
+            payable("bad", "EUR", "30.00", "DE44500105175407324932"),
+            payable("none", "EUR", "40.00", None),
+            payable("se", "SEK", "50.00", "SE4550000000058398257466"),
+            payable("zero", "EUR", "0.00", "DE44500105175407324931"),
+        ],
+    )
+    assert [(t.payable.party_id, t.method, t.reason) for t in the_plan.transfers] == [
+        ("bad", "manual", "talent bad iban: 'DE44500105175407324932' is not a valid IBAN: "
+                          "invalid checksum digits"),
+        ("br", "manual", "talent br iban: BR1800360305000010009795493C1 is outside the SEPA zone"),
+        ("de", "sepa", None),
+        ("none", "manual", "talent none has no IBAN"),
+        ("se", "manual", "paid in SEK: SEPA credit transfers are in EUR only"),
+    ]  # fmt: skip
+    assert the_plan.totals == {"EUR": Decimal("100.00"), "SEK": Decimal("50.00")}
+
+
+def test_a_month_closed_before_payout_runs_is_not_paid_again(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.settlement import postings
+
+    monkeypatch.setattr(postings, "PAYOUTS_DUE", "bank:payouts")  # how closes used to post
+    settle_demo(books, ("2026-09",))
+    monkeypatch.undo()
+    books.ok("payer", "set", *PAYER)
+    assert books.refused("payouts", "create", "2026-09") == (
+        "error: period 2026-09 was closed before payout runs: its close posted the payables "
+        "as paid (bank:payouts)"
+    )
