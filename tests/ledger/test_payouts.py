@@ -286,3 +286,19 @@ def test_a_month_closed_before_payout_runs_is_not_paid_again(
         "error: period 2026-09 was closed before payout runs: its close posted the payables "
         "as paid (bank:payouts)"
     )
+
+
+def test_a_bad_payer_in_workspace_toml_is_refused_naming_the_key(books: Books) -> None:
+    settings = books.root / "workspace.toml"
+    with settings.open("a", encoding="utf-8") as handle:
+        handle.write('\n[payer]\nname = "Twin Clearing GmbH"\niban = "DE89370400440532013001"\n')
+    assert books.refused("payouts", "create", "2026-09") == (
+        f"error: {settings}: [payer] iban: 'DE89370400440532013001' is not a valid IBAN: "
+        "invalid checksum digits"
+    )
+    books.workspace.set_payer("Twin Clearing GmbH", "DE89370400440532013000", None)
+    assert books.refused("payouts", "create", "2026-09") == (
+        "error: period 2026-09 is not closed; only a closed period is paid"
+    )
+    text_now = settings.read_text(encoding="utf-8")
+    assert text_now.count("[payer]") == 1 and 'iban = "DE89370400440532013000"' in text_now
