@@ -19,14 +19,14 @@ from ledger.errors import LedgerError
 from ledger.journal import JournalEntry, load_entries
 from ledger.settlement.documents import brand_documents_of
 from ledger.storage.db import reading
-from ledger.storage.tables import JournalEntryRow, StatementRow
+from ledger.storage.tables import JournalEntryRow, PayoutRunRow, StatementRow
 from ledger.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class ExportEntry:
     entry: JournalEntry
-    posted_on: date
+    posted_on: date  # the day it was posted; for a payout run's confirmation, the day paid
     document: str  # the number of the document the entry books ("" when none)
 
 
@@ -50,13 +50,17 @@ def gather(
     chart = load_chart(accounts_file) if accounts_file is not None else None
     with reading(workspace.engine) as session:
         days = _posted_on(session)
+        paid = _paid_on(session)
         numbers = _document_numbers(session)
         chosen = [
             e
             for e in load_entries(session)
             if (first is None or e.period >= first) and (last is None or e.period <= last)
         ]
-    entries = tuple(ExportEntry(e, days[e.seq], document_number(e, numbers)) for e in chosen)
+    entries = tuple(
+        ExportEntry(e, paid.get(e.reference, days[e.seq]), document_number(e, numbers))
+        for e in chosen
+    )
     accounts = sorted({p.account for e in chosen for p in e.postings})
     names = {account: beancount_account(account) for account in accounts}
     _refuse_clashes(names)
@@ -77,6 +81,18 @@ def _refuse_clashes(names: Mapping[str, str]) -> None:
 def _posted_on(session: Session) -> dict[int, date]:
     query = select(col(JournalEntryRow.seq), col(JournalEntryRow.posted_at))
     return {seq: posted_at.date() for seq, posted_at in session.exec(query)}
+
+
+def _paid_on(session: Session) -> dict[str, date]:
+    """The reference of each confirmed payout run's confirmation -> the day the bank paid."""
+    query = select(col(PayoutRunRow.id), col(PayoutRunRow.paid_on)).where(
+        col(PayoutRunRow.paid_on).is_not(None)
+    )
+    return {
+        f"{run_id}:confirm": paid_on
+        for run_id, paid_on in session.exec(query)
+        if paid_on is not None
+    }
 
 
 Numbers = dict[tuple[str, str, str], str]

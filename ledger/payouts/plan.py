@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger.money import format_amount
-from ledger.refdata.bank import iban_problem
+from ledger.refdata.bank import iban_problem, in_sepa_zone
 
 SEPA_CURRENCY = "EUR"
 END_TO_END_MAX = 35  # characters of a pain.001 EndToEndId
@@ -101,6 +101,10 @@ def manual_reason(payable: Payable) -> str | None:
     problem = iban_problem(payable.iban)
     if problem is not None:
         return f"{payable.party_type} {payable.party_id} iban: {problem}"
+    if not in_sepa_zone(payable.iban):
+        return (
+            f"{payable.party_type} {payable.party_id} iban: {payable.iban} is outside the SEPA zone"
+        )
     return None
 
 

@@ -31,11 +31,12 @@ from ledger.storage.db import reading, writing
 from ledger.storage.events import file_sha256
 from ledger.storage.periods import is_closed
 from ledger.storage.repo import iso, load_parties, now
-from ledger.storage.tables import PayoutRunRow, StatementRow
+from ledger.storage.tables import JournalEntryRow, PayoutRunRow, PostingRow, StatementRow
 from ledger.workspace import SETTINGS_FILE, Workspace
 
 CREATED, CANCELLED, CONFIRMED = "created", "cancelled", "confirmed"
 KIND_CREATE, KIND_CANCEL, KIND_CONFIRM = "payout_run", "payout_run_cancel", "payout_run_confirm"
+LEGACY_BANK = "bank:payouts"  # where closes before payout runs posted payables, as if paid
 
 
 def payables(session: Session, period: str) -> list[Payable]:
@@ -66,6 +67,21 @@ def payables(session: Session, period: str) -> list[Payable]:
             )
         )
     return found
+
+
+def _paid_at_close(session: Session, period: str) -> bool:
+    """Whether the period was closed before payout runs existed (its payouts went to the bank)."""
+    query = (
+        select(col(PostingRow.id))
+        .join(JournalEntryRow, col(JournalEntryRow.seq) == col(PostingRow.entry_seq))
+        .where(
+            col(JournalEntryRow.period) == period,
+            col(JournalEntryRow.kind) == "payout",
+            col(PostingRow.account) == LEGACY_BANK,
+        )
+        .limit(1)
+    )
+    return session.exec(query).first() is not None
 
 
 def _runs(session: Session, period: str | None = None) -> list[PayoutRunRow]:
@@ -140,6 +156,11 @@ def create(
             lock(session)  # one writer at a time decides the period's run
             if not is_closed(session, period):
                 raise LedgerError(f"period {period} is not closed; only a closed period is paid")
+            if _paid_at_close(session, period):
+                raise LedgerError(
+                    f"period {period} was closed before payout runs: its close posted the "
+                    f"payables as paid ({LEGACY_BANK})"
+                )
             runs = _runs(session, period)
             for row in runs:
                 if row.state != CANCELLED:

@@ -23,6 +23,11 @@ def iban_problem(value: str) -> str | None:
     return None
 
 
+def in_sepa_zone(value: str) -> bool:
+    """Whether a valid IBAN's country takes SEPA credit transfers."""
+    return bool(IBAN(value).in_sepa_zone)
+
+
 def compact_iban(value: str) -> str:
     return str(IBAN(value).compact)
 

@@ -8,12 +8,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import xmlschema
 from sepaxml import validation
 from sqlalchemy import text
 
 from ledger.payouts.files import parse_sepa
-from ledger.payouts.plan import END_TO_END_MAX, end_to_end_id
+from ledger.payouts.plan import END_TO_END_MAX, Payable, end_to_end_id, plan
+from ledger.payouts.service import confirm
 from tests.conftest import Books
 from tests.ledger.demo_books import settle_demo
 
@@ -173,8 +175,17 @@ def test_refusals_write_nothing_and_a_bad_stored_iban_is_paid_by_hand(books: Boo
     )
     assert [t["party"] for t in run["transfers"] if t["method"] == "sepa"] == ["athena"]
 
-    paid_on = date.today().isoformat()
-    books.ok("payouts", "confirm", run["run"], "--paid-on", paid_on)
+    later, paid = date.today() + timedelta(days=9), date.today() + timedelta(days=7)
+    assert books.refused("payouts", "confirm", run["run"], "--paid-on", paid.isoformat()) == (
+        f"error: paid on {paid} is in the future (today is {date.today()})"
+    )
+    confirm(books.workspace, run["run"], paid, today=later)  # confirmed days after the bank paid
+    paid_on = paid.isoformat()
+    exported = books.files / "september.csv"
+    books.ok("journal", "export", "--period", "2026-09", "--format", "csv", "--out", exported)
+    with exported.open(encoding="utf-8", newline="") as handle:
+        booked = {r["date"] for r in csv.DictReader(handle) if r["document"] == run["run"]}
+    assert booked == {date.today().isoformat(), paid_on}  # the confirmation on the day paid
     settle_demo(books, ("2026-10",), imported=True)  # the next month shows the payout as paid
     october = books.ok("statements", "data", "2026-10", "--party", "zoe-l")
     assert october["previous_payout"] == {
@@ -188,6 +199,13 @@ def test_refusals_write_nothing_and_a_bad_stored_iban_is_paid_by_hand(books: Boo
     assert set(october["summary"]) >= {"opening_balance", "balance", "carried_forward", "payable"}
     september = books.ok("statements", "data", "2026-09", "--party", "zoe-l")
     assert "previous_payout" in september and september["previous_payout"] is None
+
+    books.tampered = True  # a run altered outside twinledger is found
+    with books.workspace.engine.begin() as conn:
+        conn.execute(text('UPDATE payout_runs SET totals = \'{"EUR": "1.00"}\''))
+    problems = books.cli("audit", "verify", "--json").json["problems"]
+    assert "payout_runs row PR-2026-09-1: its totals differ from its transfers" in problems
+    assert any("does not move the totals of payout run PR-2026-09-1" in p for p in problems)
 
 
 def test_a_bad_iban_in_the_parties_file_is_refused_naming_party_and_field(books: Books) -> None:
@@ -226,3 +244,61 @@ def test_end_to_end_ids_fit_pain_001() -> None:
     assert len(short) == END_TO_END_MAX
     assert short.startswith("ST-2026-10-T-aaaaaaaaaaaaa-")
     assert short != end_to_end_id(long + "b")
+
+
+def test_the_plan_sends_only_eur_payees_with_a_sepa_iban_to_the_file() -> None:
+    def payable(party: str, currency: str, amount: str, iban: str | None) -> Payable:
+        return Payable(f"ST-2026-10-T-{party}", "talent", party, party.title(), currency,
+                       Decimal(amount), iban, None)  # fmt: skip
+
+    the_plan = plan(
+        "2026-10",
+        [
+            payable("de", "EUR", "10.00", "DE44500105175407324931"),
+            payable("br", "EUR", "20.00", "BR1800360305000010009795493C1"),
+            payable("bad", "EUR", "30.00", "DE44500105175407324932"),
+            payable("none", "EUR", "40.00", None),
+            payable("se", "SEK", "50.00", "SE4550000000058398257466"),
+            payable("zero", "EUR", "0.00", "DE44500105175407324931"),
+        ],
+    )
+    assert [(t.payable.party_id, t.method, t.reason) for t in the_plan.transfers] == [
+        ("bad", "manual", "talent bad iban: 'DE44500105175407324932' is not a valid IBAN: "
+                          "invalid checksum digits"),
+        ("br", "manual", "talent br iban: BR1800360305000010009795493C1 is outside the SEPA zone"),
+        ("de", "sepa", None),
+        ("none", "manual", "talent none has no IBAN"),
+        ("se", "manual", "paid in SEK: SEPA credit transfers are in EUR only"),
+    ]  # fmt: skip
+    assert the_plan.totals == {"EUR": Decimal("100.00"), "SEK": Decimal("50.00")}
+
+
+def test_a_month_closed_before_payout_runs_is_not_paid_again(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.settlement import postings
+
+    monkeypatch.setattr(postings, "PAYOUTS_DUE", "bank:payouts")  # how closes used to post
+    settle_demo(books, ("2026-09",))
+    monkeypatch.undo()
+    books.ok("payer", "set", *PAYER)
+    assert books.refused("payouts", "create", "2026-09") == (
+        "error: period 2026-09 was closed before payout runs: its close posted the payables "
+        "as paid (bank:payouts)"
+    )
+
+
+def test_a_bad_payer_in_workspace_toml_is_refused_naming_the_key(books: Books) -> None:
+    settings = books.root / "workspace.toml"
+    with settings.open("a", encoding="utf-8") as handle:
+        handle.write('\n[payer]\nname = "Twin Clearing GmbH"\niban = "DE89370400440532013001"\n')
+    assert books.refused("payouts", "create", "2026-09") == (
+        f"error: {settings}: [payer] iban: 'DE89370400440532013001' is not a valid IBAN: "
+        "invalid checksum digits"
+    )
+    books.workspace.set_payer("Twin Clearing GmbH", "DE89370400440532013000", None)
+    assert books.refused("payouts", "create", "2026-09") == (
+        "error: period 2026-09 is not closed; only a closed period is paid"
+    )
+    text_now = settings.read_text(encoding="utf-8")
+    assert text_now.count("[payer]") == 1 and 'iban = "DE89370400440532013000"' in text_now
