@@ -41,6 +41,16 @@ lists them all."""
 
 
 @dataclass(frozen=True)
+class Address:
+    """A postal address as an invoice prints it; ``country`` is ISO 3166-1 alpha-2."""
+
+    lines: tuple[str, ...]
+    postal_code: str | None
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
 class Agency:
     id: str
     name: str
@@ -48,6 +58,10 @@ class Agency:
     commission: Decimal
     locale: str = "en"
     min_payout: Decimal = Decimal(0)  # in its currency; smaller balances carry forward
+    legal_name: str | None = None
+    address: Address | None = None
+    vat_id: str | None = None  # normalised, with its country prefix ("SE556677889901")
+    tax_registered: bool = False  # registered for VAT: its invoices charge VAT (SPEC 1.1)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,10 @@ class Talent:
     min_payout: Decimal = Decimal(0)
     restricted_categories: tuple[str, ...] = ()
     locale: str = "en"
+    legal_name: str | None = None
+    address: Address | None = None
+    vat_id: str | None = None  # normalised, with its country prefix ("SE556677889901")
+    tax_registered: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,9 @@ class Brand:
     currency: str
     category: str = "general"
     locale: str = "en"
+    legal_name: str | None = None
+    address: Address | None = None
+    vat_id: str | None = None  # normalised, with its country prefix ("SE556677889901")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,10 @@ class AgencyRow(SQLModel, table=True):
     commission: Decimal = money_field()
     locale: str = "en"
     min_payout: Decimal = money_field(default=Decimal(0))
+    legal_name: str | None = None
+    address: str | None = None  # JSON {"lines", "postal_code", "city", "country"}
+    vat_id: str | None = None
+    tax_registered: bool = False
 
 
 class TalentRow(SQLModel, table=True):
@@ -40,6 +44,10 @@ class TalentRow(SQLModel, table=True):
     min_payout: Decimal = money_field()
     restricted_categories: str = "[]"  # JSON list
     locale: str = "en"
+    legal_name: str | None = None
+    address: str | None = None  # JSON {"lines", "postal_code", "city", "country"}
+    vat_id: str | None = None
+    tax_registered: bool = False
 
 
 class BrandRow(SQLModel, table=True):
@@ -49,6 +57,9 @@ class BrandRow(SQLModel, table=True):
     currency: str
     category: str = "general"
     locale: str = "en"
+    legal_name: str | None = None
+    address: str | None = None  # JSON {"lines", "postal_code", "city", "country"}
+    vat_id: str | None = None
 
 
 class TwinRow(SQLModel, table=True):
@@ -231,3 +242,12 @@ class SealRow(SQLModel, table=True):
     hash: str  # sha256 of body
     hmac: str | None = None  # HMAC-SHA256 of hash under the seal key, when one is configured
     sealed_at: datetime
+
+
+class DocumentNumberRow(SQLModel, table=True):
+    """The last number given in one series of invoices or credit notes (``NORDLYS-2026``,
+    ``CN-NORDLYS-2026``): advanced inside the `settle close` transaction, never reused."""
+
+    __tablename__ = "document_numbers"
+    series: str = Field(primary_key=True)
+    last: int = 0
