@@ -103,3 +103,53 @@ def test_every_closed_document_embeds_valid_factur_x_matching_its_json(books: Bo
         ("NORDLYS-2026-000001", "O"),
         ("CN-NORDLYS-2026-000001", "S"),
     ]
+
+
+UBL = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
+
+def test_render_einvoice_ubl_writes_valid_ubl_beside_each_pdf(books: Books) -> None:
+    import xml.etree.ElementTree as ET
+
+    setup(books)
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    books.ok(
+        "contracts", "import", books.write("Z1.toml", contract("Z1", "zephyr", "2.50")), "--amend"
+    )
+    books.ok("settle", "run", "2026-04")
+    books.ok("settle", "close", "2026-04")
+    for period, brand, flavor in (("2026-03", "berlin", "ubl-2.1-invoice"),
+                                  ("2026-04", "zephyr", "ubl-2.1-creditnote")):  # fmt: skip
+        [document] = books.ok("statements", "data", period, "--party", brand)["documents"]
+        rendered = books.ok("statements", "render", period, "--party", brand, "--einvoice", "ubl")
+        pdf, xml = (Path(f) for f in rendered["files"])
+        assert xml == pdf.with_suffix(".xml")
+        assert xml_check_xsd(xml.read_bytes(), flavor=flavor) is True
+        root = ET.fromstring(xml.read_bytes())
+        read = {
+            "number": root.findtext("cbc:ID", namespaces=UBL),
+            "net": root.findtext("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", namespaces=UBL),
+            "vat": root.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=UBL),
+            "gross": root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=UBL),
+            "category": root.findtext(
+                "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", namespaces=UBL
+            ),
+            "seller_vat": root.findtext(
+                "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
+                namespaces=UBL,
+            ),
+        }
+        assert read == {
+            "number": document["number"],
+            "net": document["net"],
+            "vat": document["vat"][0]["amount"],
+            "gross": document["gross"],
+            "category": document["vat"][0]["category"],
+            "seller_vat": "SE556677889901",
+        }
+    # berlin's reverse charge: 200.00 net, no VAT; zephyr's credit note: 10.00 + 2.50
+    assert read["gross"] == "12.50"
