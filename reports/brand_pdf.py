@@ -182,12 +182,14 @@ def _lines(doc: Doc, document: Mapping[str, Any], fmt: Formats, credit: bool) ->
     extra: list[tuple[Any, ...]] = []
     if "net" in document:  # net, VAT per rate, gross
         shown = num(document, "gross")
-        sign = -1 if credit else 1
-        rows.append(_total_row("Net", sign * num(document, "net"), ccy, fmt, "cell_bold"))
+        # the document's amounts are what it asks or credits: positive on both
+        credited = " credited" if credit else ""
+        net = num(document, "net")
+        rows.append(_total_row(f"Net{credited}", net, ccy, fmt, "cell_bold"))
         for vat in items(document, "vat"):
             rate = num(vat, "rate") * 100
-            label = f"VAT {fmt.number(rate)} % ({vat.get('category') or ''})"
-            rows.append(_total_row(label, sign * num(vat, "amount"), ccy, fmt, "cell"))
+            label = f"VAT{credited} {fmt.number(rate)} % ({vat.get('category') or ''})"
+            rows.append(_total_row(label, num(vat, "amount"), ccy, fmt, "cell"))
     else:
         total = (
             num(due, ccy)
