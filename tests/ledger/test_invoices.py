@@ -232,3 +232,33 @@ def test_close_refuses_an_invoice_that_lacks_a_legal_field(books: Books) -> None
     numbers = [documents(books, "2026-03", b)[0]["number"] for b in ("acme", "berlin", "zephyr")]
     # the refused closes spent no numbers
     assert numbers == ["NORDLYS-2026-000001", "NORDLYS-2026-000002", "NORDLYS-2026-000003"]
+
+
+def test_audit_finds_vat_payable_that_no_invoice_shows(books: Books) -> None:
+    from decimal import Decimal
+
+    from ledger import audit
+    from ledger.journal import Posting, post
+    from ledger.storage.db import writing
+
+    setup(books)
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    books.tampered = True  # a VAT entry no document backs, appended through the journal's API
+    with writing(books.workspace.engine) as session:
+        post(
+            session,
+            "2026-03",
+            "settlement",
+            "2026-03:vat:extra",
+            "VAT without an invoice",
+            [
+                Posting("brand:zephyr:receivable", "EUR", Decimal("1.00")),
+                Posting("vat:nordlys:SE:payable", "EUR", Decimal("-1.00")),
+            ],
+        )
+    problems = audit.verify(books.workspace)["problems"]
+    assert (
+        "VAT payable of nordlys in SE (EUR) is 4.12 in the journal but 3.12 on the invoices "
+        "and credit notes issued"
+    ) in problems
