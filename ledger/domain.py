@@ -212,6 +212,7 @@ class Contract:
     revision: int = 1
     content_hash: str = ""
     source: str = field(default="", compare=False)
+    payment_days: int = 30  # days from an invoice's issue date to its due date
 
     def versions(self) -> tuple[ContractVersion, ...]:
         """The term split at each amendment's effective date, in order."""

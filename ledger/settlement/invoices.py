@@ -22,9 +22,6 @@ from ledger.money import format_amount
 from ledger.settlement.compute import ContractResult, Settlement
 from ledger.settlement.vat import Treatment, treatment, vat_amount
 
-PAYMENT_DAYS = 30
-"""Days from the issue date to the due date."""
-
 Issuer = Agency | Talent
 
 
@@ -48,6 +45,11 @@ class Plan:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.issuer.id, self.brand.id, self.currency)
+
+    @property
+    def payment_days(self) -> int:
+        """The shortest payment term of the document's contracts."""
+        return min(r.contract.payment_days for r in self.contracts)
 
     @property
     def gross(self) -> Decimal:
@@ -202,7 +204,7 @@ def document(
         "issuer": {"id": plan.issuer.id, "name": plan.issuer.name},
         "issuer_type": issuer_type(plan.issuer),
         "issue_date": issued_on,
-        "due_date": (issued + timedelta(days=PAYMENT_DAYS)).isoformat(),
+        "due_date": (issued + timedelta(days=plan.payment_days)).isoformat(),
         "net": shown["net"],
         "vat": [
             {

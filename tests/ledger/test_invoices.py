@@ -262,3 +262,25 @@ def test_audit_finds_vat_payable_that_no_invoice_shows(books: Books) -> None:
         "VAT payable of nordlys in SE (EUR) is 4.12 in the journal but 3.12 on the invoices "
         "and credit notes issued"
     ) in problems
+
+
+def test_a_contract_sets_its_payment_terms(books: Books) -> None:
+    setup(books)
+    with_terms = contract("B1", "berlin", "100.00").replace(
+        '    id = "B1"\n', '    id = "B1"\n    payment_days = 14\n'
+    )
+    books.ok("contracts", "import", books.write("B1.toml", with_terms), "--amend")
+    bad = with_terms.replace("payment_days = 14", "payment_days = 400")
+    message = books.refused("contracts", "import", books.write("B1.toml", bad), "--amend")
+    assert message.endswith("contract B1: payment_days: must be from 0 to 365 days, got 400")
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    [berlin] = documents(books, "2026-03", "berlin")
+    [zephyr] = documents(books, "2026-03", "zephyr")
+    assert _days(berlin["issue_date"], berlin["due_date"]) == 14
+    assert _days(zephyr["issue_date"], zephyr["due_date"]) == 30  # the default
+    # re-importing a contract without payment terms is still a no-op
+    again = books.ok(
+        "contracts", "import", books.write("Z1.toml", contract("Z1", "zephyr", "12.50"))
+    )
+    assert again["unchanged"] == ["Z1"]
