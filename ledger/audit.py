@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from ledger import seal_check
 from ledger.journal import load_entries, verify_chain
+from ledger.money import format_amount
 from ledger.settlement.documents import brand_documents_of, verification_code
 from ledger.storage.db import reading
 from ledger.storage.periods import closed_periods
@@ -88,8 +89,9 @@ def _vat(session: Session) -> list[str]:
                     )
                     invoiced[key] += sign * Decimal(line["amount"])
     return [
-        f"VAT payable of {key[0]} in {key[1]} ({key[2]}) is {posted[key]} in the journal but "
-        f"{invoiced[key]} on the invoices and credit notes issued"
+        f"VAT payable of {key[0]} in {key[1]} ({key[2]}) is "
+        f"{format_amount(posted[key], key[2])} in the journal but "
+        f"{format_amount(invoiced[key], key[2])} on the invoices and credit notes issued"
         for key in sorted(set(posted) | set(invoiced))
         if posted[key] != invoiced[key]
     ]
