@@ -317,6 +317,8 @@ def render_brand_invoice(doc: dict[str, Any], document: Mapping[str, Any], out: 
             f"Nothing is due. The {fmt.amount(num(document, 'total'), currency)} credited is "
             f"set off against your next invoices in {currency}."
         )
+    elif document.get("due_date"):  # the contract's payment terms decide the due date
+        terms = f"Payment due by {fmt.date(document.get('due_date'))}."
     else:
         terms = str(doc.get("payment_terms") or DEFAULT_TERMS)
     story += [*layout.heading("Payment", "h2"), para(terms, "body")]
