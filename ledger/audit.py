@@ -1,8 +1,9 @@
 """`audit verify`: check every invariant of the books and that nothing was altered outside.
 
 1. the journal's hash chain is intact and every entry balances per currency;
-2. per closed period and contract currency, brand charges = talent + agency + withholding credits
-   (through `fx:clearing` where a payout currency differs), signs kept;
+2. per closed period and contract currency, brand charges = talent + agency + withholding + VAT
+   credits (through `fx:clearing` where a payout currency differs), signs kept; and the VAT
+   payable of each issuer and country equals the VAT of the invoices and credit notes issued;
 3. every issued statement still hashes to its verification code, and each closed talent and
    agency statement's payable is never negative and equals the payout posted to the journal;
 4. the books still match the seals of their closed periods (``ledger.seal_check``);
@@ -22,14 +23,15 @@ from sqlmodel import Session, select
 
 from ledger import seal_check
 from ledger.journal import load_entries, verify_chain
+from ledger.money import format_amount
 from ledger.payouts import audit as payouts_audit
-from ledger.settlement.documents import verification_code
+from ledger.settlement.documents import brand_documents_of, verification_code
 from ledger.storage.db import reading
 from ledger.storage.periods import closed_periods
 from ledger.storage.tables import StatementRow
 from ledger.workspace import Workspace
 
-CREDITED = ("talent", "agency", "withholding", "fx")
+CREDITED = ("talent", "agency", "withholding", "fx", "vat")
 
 
 def _conservation(session: Session) -> list[str]:
@@ -59,9 +61,43 @@ def _conservation(session: Session) -> list[str]:
         if charged[key] != credited[key]:
             problems.append(
                 f"period {key[0]} {key[1]}: brand charges {charged[key]} differ from talent, "
-                f"agency and withholding credits {credited[key]}"
+                f"agency, withholding and VAT credits {credited[key]}"
             )
     return problems
+
+
+def _vat(session: Session) -> list[str]:
+    """Per issuer, country and currency, the VAT credited by settlements equals the VAT of the
+    closed brand documents (an invoice's VAT counts up, a credit note's down)."""
+    closed = set(closed_periods(session))
+    posted: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for entry in load_entries(session):
+        if entry.kind == "settlement" and entry.period in closed:
+            for p in entry.postings:
+                if p.account.startswith("vat:"):
+                    _, issuer, country = p.account.split(":")[:3]
+                    posted[(issuer, country, p.currency)] -= p.amount
+    invoiced: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for row in session.exec(select(StatementRow).where(StatementRow.party_type == "brand")):
+        if row.period not in closed:
+            continue
+        for document in brand_documents_of(json.loads(row.document)):
+            sign = -1 if document.get("document") == "credit_note" else 1
+            for line in document.get("vat") or []:
+                if Decimal(line["amount"]):
+                    key = (
+                        document["issuer"]["id"],
+                        document.get("vat_country") or "",
+                        document["currency"],
+                    )
+                    invoiced[key] += sign * Decimal(line["amount"])
+    return [
+        f"VAT payable of {key[0]} in {key[1]} ({key[2]}) is "
+        f"{format_amount(posted[key], key[2])} in the journal but "
+        f"{format_amount(invoiced[key], key[2])} on the invoices and credit notes issued"
+        for key in sorted(set(posted) | set(invoiced))
+        if posted[key] != invoiced[key]
+    ]
 
 
 def _statements(session: Session) -> list[str]:
@@ -110,6 +146,7 @@ def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
     with reading(workspace.engine) as session:
         problems = verify_chain(session)
         problems += _conservation(session)
+        problems += _vat(session)
         problems += _statements(session)
         problems += seal_check.check(workspace, session)
         problems += payouts_audit.check(session)

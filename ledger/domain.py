@@ -41,6 +41,16 @@ lists them all."""
 
 
 @dataclass(frozen=True)
+class Address:
+    """A postal address as an invoice prints it; ``country`` is ISO 3166-1 alpha-2."""
+
+    lines: tuple[str, ...]
+    postal_code: str | None
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
 class Agency:
     id: str
     name: str
@@ -50,6 +60,10 @@ class Agency:
     min_payout: Decimal = Decimal(0)  # in its currency; smaller balances carry forward
     iban: str | None = None  # where it is paid (compact form, checked), none = paid by hand
     bic: str | None = None
+    legal_name: str | None = None
+    address: Address | None = None
+    vat_id: str | None = None  # normalised, with its country prefix ("SE556677889901")
+    tax_registered: bool = False  # registered for VAT: its invoices charge VAT (SPEC 1.1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,10 @@ class Talent:
     locale: str = "en"
     iban: str | None = None  # where they are paid (compact form, checked), none = paid by hand
     bic: str | None = None
+    legal_name: str | None = None
+    address: Address | None = None
+    vat_id: str | None = None  # normalised, with its country prefix ("SE556677889901")
+    tax_registered: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,9 @@ class Brand:
     currency: str
     category: str = "general"
     locale: str = "en"
+    legal_name: str | None = None
+    address: Address | None = None
+    vat_id: str | None = None  # normalised, with its country prefix ("SE556677889901")
 
 
 @dataclass(frozen=True)
@@ -209,6 +230,7 @@ class Contract:
     revision: int = 1
     content_hash: str = ""
     source: str = field(default="", compare=False)
+    payment_days: int = 30  # days from an invoice's issue date to its due date
 
     def versions(self) -> tuple[ContractVersion, ...]:
         """The term split at each amendment's effective date, in order."""

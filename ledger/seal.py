@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ledger.domain import Agency, Brand, Parties, Talent, Twin
+from ledger.domain import Address, Agency, Brand, Parties, Talent, Twin
 from ledger.errors import LedgerError
 from ledger.settlement.compute import COMPONENTS
 from ledger.storage.db import writing
@@ -103,13 +103,37 @@ def _parties(parties: Parties) -> Body:
     return json.loads(canonical(asdict(parties)))
 
 
+def _sealed_legal(record: Mapping[str, Any], registrable: bool = True) -> dict[str, Any]:
+    """The invoicing fields of a sealed party (absent from seals made before they existed)."""
+    address = record.get("address")
+    values: dict[str, Any] = {
+        "legal_name": record.get("legal_name"),
+        "address": None
+        if not address
+        else Address(
+            tuple(address["lines"]), address["postal_code"], address["city"], address["country"]
+        ),
+        "vat_id": record.get("vat_id"),
+    }
+    if registrable:
+        values["tax_registered"] = bool(record.get("tax_registered", False))
+    return values
+
+
 def sealed_parties(body: Mapping[str, Any]) -> Parties:
     """The parties a sealed period was settled with, as domain records."""
     doc = body["parties"]
     day = lambda v: date.fromisoformat(v) if v else None  # noqa: E731
     return Parties(
         agencies=tuple(
-            Agency(a["id"], a["name"], a["currency"], Decimal(a["commission"]), a["locale"])
+            Agency(
+                a["id"],
+                a["name"],
+                a["currency"],
+                Decimal(a["commission"]),
+                a["locale"],
+                **_sealed_legal(a),
+            )
             for a in doc["agencies"]
         ),
         talents=tuple(
@@ -122,11 +146,19 @@ def sealed_parties(body: Mapping[str, Any]) -> Parties:
                 min_payout=Decimal(t["min_payout"]),
                 restricted_categories=tuple(t["restricted_categories"]),
                 locale=t["locale"],
+                **_sealed_legal(t),
             )
             for t in doc["talents"]
         ),
         brands=tuple(
-            Brand(b["id"], b["name"], b["currency"], b["category"], b["locale"])
+            Brand(
+                b["id"],
+                b["name"],
+                b["currency"],
+                b["category"],
+                b["locale"],
+                **_sealed_legal(b, False),
+            )
             for b in doc["brands"]
         ),
         twins=tuple(

@@ -27,6 +27,7 @@ import os
 import tomllib
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from ledger.errors import LedgerError, NotAWorkspace, SchemaOutdated
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
 from ledger.storage.owner import Owner, check_owner, claim
+from ledger.vat_rates import parse_rates
 
 SETTINGS_FILE = "workspace.toml"
 OWN_SQLITE = "sqlite:///ledger.db"  # relative: the file inside the workspace
@@ -238,6 +240,17 @@ class Workspace:
     def issuer(self) -> dict[str, str]:
         issuer = self.settings.get("issuer", {})
         return {str(k): str(v) for k, v in issuer.items()} if isinstance(issuer, dict) else {}
+
+    @property
+    def vat_rates(self) -> dict[str, Decimal]:
+        """Standard VAT rates per country: the shipped EU rates, overridden by `[vat]`."""
+        table = self.settings.get("vat", {})
+        if not isinstance(table, dict):
+            raise LedgerError(f"{self.root / SETTINGS_FILE}: [vat] must be a table")
+        rates, problem = parse_rates(table)
+        if problem:
+            raise LedgerError(f"{self.root / SETTINGS_FILE}: {problem}")
+        return rates
 
     @property
     def fx_max_age_days(self) -> int:

@@ -14,9 +14,14 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ledger.settlement.documents import brand_document_number, brand_documents_of
+from ledger.settlement.documents import (
+    brand_document_number,
+    brand_documents_of,
+    document_suffix,
+)
 from reports import layout
 from reports.data import Doc, is_draft, items, num, party, section
+from reports.facturx_pdf import can_embed, embed
 from reports.format import Formats
 from reports.layout import meta_for, para
 
@@ -60,17 +65,17 @@ CHANGES = {
 }
 
 
-def document_of(doc: Doc, currency: str) -> Mapping[str, Any]:
-    """The invoice or credit note of ``currency`` in a brand statement document."""
-    for document in brand_documents_of(doc):
-        if document.get("currency") == currency:
-            return document
-    number = brand_document_number(str(doc.get("statement_id") or ""), "invoice", currency)
-    return {"document": "invoice", "number": number, "currency": currency}
-
-
-def invoice_number(doc: Doc, currency: str) -> str:
-    return str(document_of(doc, currency)["number"])
+def documents_of(doc: Doc) -> list[dict[str, Any]]:
+    """The invoices and credit notes of a brand statement document (for one listing none,
+    one invoice per currency)."""
+    listed = brand_documents_of(doc)
+    if listed:
+        return listed
+    return [
+        {"document": "invoice", "number": number, "currency": ccy}
+        for ccy in currencies(doc)
+        for number in [brand_document_number(str(doc.get("statement_id") or ""), "invoice", ccy)]
+    ]
 
 
 def document_word(locale: object, credit: bool) -> str:
@@ -78,13 +83,42 @@ def document_word(locale: object, credit: bool) -> str:
     return DOCUMENT_WORDS.get(language, DOCUMENT_WORDS["en"])[1 if credit else 0]
 
 
-def file_name(doc: Doc, currency: str) -> str:
-    """The PDF of a currency is named after the statement, ``{statement_id}-{CCY}.pdf``,
-    whether it is an invoice or a credit note."""
-    return f"{doc.get('statement_id') or ''}-{currency}.pdf"
+def file_name(doc: Doc, document: Mapping[str, Any]) -> str:
+    """A document's PDF is named after the statement, ``{statement_id}-{CCY}.pdf``, invoice or
+    credit note; when several issuers invoice the brand in one currency, each one's is
+    ``{statement_id}-{ISSUER}-{CCY}.pdf``."""
+    return f"{doc.get('statement_id') or ''}-{document_suffix(doc, document)}.pdf"
 
 
-def _parties(doc: Doc) -> Table:
+def _card(label: str, card: Mapping[str, Any]) -> list[Flowable]:
+    """A seller or buyer as the invoice names it: legal name, address, VAT id."""
+    cells = [
+        para(label, "head"),
+        para(card.get("legal_name") or card.get("name") or "", "cell_bold"),
+    ]
+    if card.get("legal_name") and card.get("legal_name") != card.get("name"):
+        cells.append(para(card.get("name"), "note"))
+    address = card.get("address") or {}
+    for line in address.get("lines") or []:
+        cells.append(para(line, "cell"))
+    if address:
+        place = " ".join(str(p) for p in (address.get("postal_code"), address.get("city")) if p)
+        cells.append(para(f"{place}, {address.get('country') or ''}", "cell"))
+    if card.get("vat_id"):
+        cells.append(para(f"VAT id: {card['vat_id']}", "cell"))
+    return cells
+
+
+def _parties(doc: Doc, document: Mapping[str, Any]) -> Table:
+    if isinstance(document.get("seller"), Mapping) and isinstance(document.get("buyer"), Mapping):
+        box = Table(
+            [[_card("From", document["seller"]), _card("Bill to", document["buyer"])]],
+            colWidths=[layout.CONTENT_W / 2] * 2,
+        )
+        box.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        )
+        return box
     issuer = doc.get("issuer") if isinstance(doc.get("issuer"), Mapping) else DEFAULT_ISSUER
     assert isinstance(issuer, Mapping)
     brand = party(doc)
@@ -144,10 +178,23 @@ def _manual_rows(doc: Doc, ccy: str, fmt: Formats) -> list[list[Any]]:
     return rows
 
 
-def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
-    """One table whose "Amount due" column sums to the total: this month's charge per contract,
-    then each correction to an earlier month with the same columns, then manual adjustments."""
-    contracts = [c for c in items(doc, "contracts") if str(c.get("currency") or "") == ccy]
+def _contracts(doc: Doc, document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The contract blocks a document charges: those it lists, else its currency's."""
+    ccy = str(document.get("currency") or "")
+    listed = document.get("contracts")
+    return [
+        c
+        for c in items(doc, "contracts")
+        if str(c.get("currency") or "") == ccy
+        and (not isinstance(listed, list) or c.get("contract") in listed)
+    ]
+
+
+def _lines(doc: Doc, document: Mapping[str, Any], fmt: Formats, credit: bool) -> list[Flowable]:
+    """One table whose "Amount due" column sums to the net: this month's charge per contract,
+    then each correction to an earlier month with the same columns; then VAT and the total."""
+    ccy = str(document.get("currency") or "")
+    contracts = _contracts(doc, document)
     head = [
         "Contract / twin / talent",
         "Usage",
@@ -163,17 +210,37 @@ def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
     corrections = [
         _correction(c, a, ccy, fmt) for c in contracts for a in items(c, "prior_period_adjustments")
     ]
-    corrections += _manual_rows(doc, ccy, fmt)
+    if "net" not in document:  # a document from before VAT also listed manual adjustments
+        corrections += _manual_rows(doc, ccy, fmt)
     if corrections:
         extra.append(("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, layout.INK))
         rows += corrections
     due = section(section(doc, "summary"), "due")
-    total = (
-        num(due, ccy) if ccy in due else sum((num(c, "brand_due") for c in contracts), num({}, ""))
-    )
+    if "net" in document:  # net, VAT per rate (on its base), gross
+        shown = num(document, "gross")
+        # the document's amounts are what it asks or credits: positive on both
+        credited = " credited" if credit else ""
+        net = num(document, "net")
+        rows.append(_total_row(f"Net{credited}", net, ccy, fmt, "cell_bold"))
+        for vat in items(document, "vat"):
+            rate = num(vat, "rate") * 100
+            label = (
+                f"VAT{credited} {fmt.number(rate)} % ({vat.get('category') or ''}) "
+                f"of {fmt.money(num(vat, 'base'), ccy)}"
+            )
+            rows.append(_total_row(label, num(vat, "amount"), ccy, fmt, "cell"))
+    else:
+        total = (
+            num(due, ccy)
+            if ccy in due
+            else sum((num(c, "brand_due") for c in contracts), num({}, ""))
+        )
+        shown = -total if credit else total
     last = len(rows)
-    label, shown = ("Total credited", -total) if credit else ("Total due", total)
+    label = "Total credited" if credit else "Total due"
     rows.append([para(label, "big"), "", "", "", "", para(fmt.amount(shown, ccy), "big_num"), ""])
+    for row in range(last - len(items(document, "vat")) - 1 if "net" in document else last, last):
+        extra += [("SPAN", (0, row), (4, row)), ("SPAN", (5, row), (6, row))]
     extra += [
         ("SPAN", (0, last), (4, last)),
         ("SPAN", (5, last), (6, last)),
@@ -187,8 +254,10 @@ def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
         "from earnings. Amount due = usage + retainer + cap + minimum guarantee + advance."
     )
     if corrections:
+        summed = "net" if "net" in document else "total"
         note += (
-            " Corrections to earlier months follow this month's charges; the total is their sum."
+            " Corrections to earlier months follow this month's charges; the Amount due column"
+            f" sums to the {summed}."
         )
     if credit:
         note += (
@@ -199,6 +268,15 @@ def _lines(doc: Doc, ccy: str, fmt: Formats, credit: bool) -> list[Flowable]:
         para(note, "muted"),
         layout.grid(rows, COLS, extra=extra),
     ]
+
+
+def _total_row(label: str, amount: Any, ccy: str, fmt: Formats, style: str) -> list[Any]:
+    return [para(label, style), "", "", "", "", para(fmt.amount(amount, ccy), "num"), ""]
+
+
+def _mentions(document: Mapping[str, Any]) -> list[Flowable]:
+    mentions = [str(v.get("mention")) for v in items(document, "vat") if v.get("mention")]
+    return [para(m, "body") for m in dict.fromkeys(mentions)]
 
 
 def _reasons(document: Mapping[str, Any], ccy: str, fmt: Formats) -> list[Flowable]:
@@ -223,18 +301,22 @@ def _reasons(document: Mapping[str, Any], ccy: str, fmt: Formats) -> list[Flowab
     return [KeepTogether([*layout.heading("What changed", "h2"), layout.grid(rows, widths)])]
 
 
-def render_brand_invoice(doc: dict[str, Any], currency: str, out: Path) -> Path:
-    """One document: the brand's invoice, or credit note, in ``currency`` for the period."""
+def render_brand_invoice(doc: dict[str, Any], document: Mapping[str, Any], out: Path) -> Path:
+    """One document of the brand's period: an invoice or a credit note."""
     fmt = Formats(party(doc).get("locale"))
-    document = document_of(doc, currency)
+    currency = str(document.get("currency") or "")
     credit = document.get("document") == "credit_note"
-    number = str(document["number"])
+    number = str(document.get("number") or "DRAFT")  # a draft has no number yet
     word = document_word(party(doc).get("locale"), credit)
     facts: list[tuple[str, object]] = [
         ("Credit note no." if credit else "Invoice no.", number),
         ("Period", fmt.period(doc.get("period"))),
         ("Currency", currency),
-        ("Issued", fmt.date(doc.get("issued_on"))),
+        ("Issued", fmt.date(document.get("issue_date") or doc.get("issued_on"))),
+    ]
+    if document.get("due_date") and not credit:
+        facts.append(("Due", fmt.date(document.get("due_date"))))
+    facts += [
         ("Statement", doc.get("statement_id") or ""),
         ("Status", "Draft" if is_draft(doc) else "Final (period closed)"),
     ]
@@ -246,24 +328,32 @@ def render_brand_invoice(doc: dict[str, Any], currency: str, out: Path) -> Path:
     if word != english:  # the title keeps the English word beside the brand's own
         kicker = f"{kicker} · {word}"
     story = layout.header(kicker, f"{word if credit else english} {number}", facts, is_draft(doc))
-    story += [_parties(doc), Spacer(1, 2 * mm)]
-    story += _lines(doc, currency, fmt, credit)
+    story += [_parties(doc, document), Spacer(1, 2 * mm)]
+    story += _lines(doc, document, fmt, credit)
+    story += _mentions(document)
     story += _reasons(document, currency, fmt)
     if credit:
         terms = (
             f"Nothing is due. The {fmt.amount(num(document, 'total'), currency)} credited is "
             f"set off against your next invoices in {currency}."
         )
+    elif document.get("due_date"):  # the contract's payment terms decide the due date
+        terms = f"Payment due by {fmt.date(document.get('due_date'))}."
     else:
         terms = str(doc.get("payment_terms") or DEFAULT_TERMS)
     story += [*layout.heading("Payment", "h2"), para(terms, "body")]
     title = CREDIT_TITLE if credit else TITLE
-    return layout.build(Path(out), meta_for(doc, fmt, title, suffix=f"-{currency}"), story)
+    suffix = Path(file_name(doc, document)).stem.removeprefix(str(doc.get("statement_id") or ""))
+    path = layout.build(Path(out), meta_for(doc, fmt, title, suffix=suffix), story)
+    if not is_draft(doc) and can_embed(document):  # Factur-X: the EN 16931 data inside
+        path.write_bytes(embed(path.read_bytes(), doc, document))
+    return path
 
 
 def render_brand_invoices(doc: dict[str, Any], out_dir: Path) -> list[Path]:
-    """Render one PDF per currency (invoice or credit note), named ``{statement_id}-{CCY}.pdf``."""
+    """Render one PDF per invoice or credit note, named as ``file_name`` says."""
     out_dir = Path(out_dir)
     return [
-        render_brand_invoice(doc, ccy, out_dir / file_name(doc, ccy)) for ccy in currencies(doc)
+        render_brand_invoice(doc, document, out_dir / file_name(doc, document))
+        for document in documents_of(doc)
     ]

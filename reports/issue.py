@@ -47,9 +47,11 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     party_type: str | None = None,
+    einvoice: str | None = None,
 ) -> list[Path]:
     """Render PDFs of the period's statements (one party's, one type of party's, or all);
-    returns the files written, in document order.
+    returns the files written, in document order. With ``einvoice="ubl"`` every closed invoice
+    and credit note also gets its UBL 2.1 XML beside its PDF (same name, ``.xml``).
 
     Without ``out`` the PDFs go to the period's folder (see ``folder``). Every file is written
     whole or not at all. Many documents are rendered by a pool of ``workers`` processes
@@ -64,7 +66,36 @@ def render(
             f"{out_dir}: the statements folder holds issued statements only; {period} is a "
             f"draft (its PDFs go to {folder(workspace, period, status)} by default)"
         )
-    return _render_docs(workspace, docs, out_dir, progress, workers)
+    files = _render_docs(workspace, docs, out_dir, progress, workers)
+    if einvoice == "ubl":
+        files += _write_ubl(docs, out_dir)
+    elif einvoice is not None:
+        raise LedgerError(f"unknown e-invoice format {einvoice!r}; known: ubl")
+    return files
+
+
+def _write_ubl(docs: list[dict[str, Any]], out_dir: Path) -> list[Path]:
+    """The UBL XML of every closed brand document with e-invoice data, each written whole."""
+    from reports.brand_pdf import documents_of, file_name
+    from reports.facturx_pdf import can_embed
+    from reports.ubl import ubl_xml
+
+    written = []
+    for doc in docs:
+        if (doc.get("party") or {}).get("type") != "brand" or doc.get("status") != CLOSED:
+            continue
+        for document in documents_of(doc):
+            if not can_embed(document):
+                continue
+            target = out_dir / Path(file_name(doc, document)).with_suffix(".xml").name
+            scratch = target.with_name(f".{target.name}.part")
+            scratch.write_bytes(ubl_xml(doc, document))
+            fsync_file(scratch)
+            os.replace(scratch, target)
+            written.append(target)
+    if written:
+        fsync_dir(out_dir)
+    return written
 
 
 def _render_docs(

@@ -22,6 +22,10 @@ class PartyType(StrEnum):
     brand = "brand"
 
 
+class EInvoice(StrEnum):
+    ubl = "ubl"
+
+
 def register(app: typer.Typer) -> None:
     st = typer.Typer(help="Talent and agency statements, brand invoices.", no_args_is_help=True)
     app.add_typer(st, name="statements")
@@ -35,20 +39,34 @@ def register(app: typer.Typer) -> None:
         party_type: PartyType | None = typer.Option(
             None, "--type", help="Only talent statements, agency statements or brand invoices."
         ),
+        einvoice: EInvoice | None = typer.Option(
+            None,
+            "--einvoice",
+            help="Also write each closed invoice's and credit note's e-invoice beside its PDF "
+            "(ubl: UBL 2.1 / Peppol BIS Billing 3.0 XML).",
+        ),
         as_json: bool = JSON,
     ) -> None:
         """Render PDF statements of a draft or closed month.
 
         Without --out, a closed month's PDFs go to the workspace's statements/PERIOD/ and a draft
-        month's (marked DRAFT) to drafts/PERIOD/.
+        month's (marked DRAFT) to drafts/PERIOD/. Closed invoices carry Factur-X inside.
 
-        Example: twinledger statements render 2026-03 --party liv-s --out ./pdf
+        Example: twinledger statements render 2026-03 --party zephyr --einvoice ubl
         """
         kind = party_type.value if party_type else None
         workspace = open_workspace(ctx)
         status = library.period_status(workspace, period)
         with progress_bar("rendering statements") as advance:
-            files = issue.render(workspace, period, party, out, advance, party_type=kind)
+            files = issue.render(
+                workspace,
+                period,
+                party,
+                out,
+                advance,
+                party_type=kind,
+                einvoice=einvoice.value if einvoice else None,
+            )
         folder = out or library.folder(workspace, period, status)
         if as_json:
             output.print_json(

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from ledger.errors import LedgerError
 from ledger.period import Period, PeriodError
 from ledger.portal.access import Party
-from ledger.settlement.documents import brand_documents_of
+from ledger.settlement.documents import brand_documents_of, document_suffix
 from ledger.storage.db import reading
 from ledger.storage.periods import closed_periods as closed_in
 from ledger.storage.tables import StatementRow
@@ -27,6 +27,8 @@ from ledger.workspace import Workspace
 from reports import exports, issue
 
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
+SUFFIX_RE = re.compile(r"(?:[a-z0-9][a-z0-9-]{0,63}-)?[A-Z]{3}")
+"""A brand document's PDF name after the statement id: ``EUR`` or ``nordlys-EUR``."""
 PARTY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
@@ -139,18 +141,19 @@ def _invoices(doc: dict[str, Any]) -> list[Document]:
         Document(
             kind="invoice",
             period=doc["period"],
-            title=f"{'Credit note' if d['document'] == 'credit_note' else 'Invoice'} in {currency}",
+            title=f"{'Credit note' if d['document'] == 'credit_note' else 'Invoice'} in {currency}"
+            + (f" from {d['issuer']['name']}" if d.get("issuer") else ""),
             subject=_party_of(doc),
-            statement_id=str(d["number"]),
-            file_name=f"{doc['statement_id']}-{currency}.pdf",
-            url=f"/periods/{doc['period']}/invoices/{currency}.pdf",
+            statement_id=str(d["number"] or doc["statement_id"]),
+            file_name=f"{doc['statement_id']}-{suffix}.pdf",
+            url=f"/periods/{doc['period']}/invoices/{suffix}.pdf",
             amount=d["total"],
             currency=currency,
             note="credited to you" if d["document"] == "credit_note" else None,
             issued_on=doc.get("issued_on"),
         )
         for d in brand_documents_of(doc)
-        for currency in [str(d["currency"])]
+        for currency, suffix in [(str(d["currency"]), document_suffix(doc, d))]
     ]
 
 
@@ -221,10 +224,12 @@ def brand_document(
     workspace: Workspace, brand: Party, period: str, currency: str
 ) -> dict[str, Any]:
     _checked_period(workspace, period)
-    if brand.type != "brand" or not CURRENCY_RE.fullmatch(currency):
+    if brand.type != "brand" or not SUFFIX_RE.fullmatch(currency):
         raise NotFound(currency)
     docs = _docs(workspace, [period], "brand", brand.id)
-    if len(docs) != 1 or currency not in ((docs[0].get("summary") or {}).get("due") or {}):
+    if len(docs) != 1 or currency not in {
+        document_suffix(docs[0], d) for d in brand_documents_of(docs[0])
+    }:
         raise NotFound(currency)
     return docs[0]
 

@@ -33,7 +33,8 @@ __all__ = [
 CONTRACT_ID = re.compile(r"[A-Za-z0-9._-]+")
 FIXED_KEYS = ("id", "brand", "twin", "currency", "start", "end")
 REQUIRED = (*FIXED_KEYS, "territories", "channels")
-OPTIONAL = (*(key for key in TERM_KEYS if key not in REQUIRED), "amendments")
+OPTIONAL = (*(key for key in TERM_KEYS if key not in REQUIRED), "amendments", "payment_days")
+MAX_PAYMENT_DAYS = 365
 _NOT_AMENDABLE = {
     key: f"{key} is fixed for the whole contract and cannot be amended; change the contract itself"
     for key in FIXED_KEYS
@@ -73,6 +74,7 @@ def parse_contract(path: Path, parties: Parties) -> tuple[Contract | None, list[
         f.problem("end", f"{end} is before start {start}")
     terms = read_terms(f, None, context)
     amendments = _amendments(f, terms, start, end, context)
+    payment_days = _payment_days(f)
     if problems:
         return None, problems
     if contract_id is None or brand_id is None or twin_id is None or currency is None:
@@ -80,9 +82,30 @@ def parse_contract(path: Path, parties: Parties) -> tuple[Contract | None, list[
     if start is None or end is None or terms is None:
         return None, problems
     contract = Contract(
-        contract_id, brand_id, twin_id, currency, start, end, terms, amendments, source=str(path)
+        contract_id,
+        brand_id,
+        twin_id,
+        currency,
+        start,
+        end,
+        terms,
+        amendments,
+        source=str(path),
+        payment_days=payment_days,
     )
     return replace(contract, content_hash=content_hash(contract)), []
+
+
+def _payment_days(f: Fields) -> int:
+    """Days from an invoice's issue date to its due date: a whole number, 0 to 365 (30)."""
+    value = f.table.get("payment_days", 30)
+    if isinstance(value, bool) or not isinstance(value, int):
+        f.problem("payment_days", f"must be a whole number of days, not {value!r}")
+        return 30
+    if not 0 <= value <= MAX_PAYMENT_DAYS:
+        f.problem("payment_days", f"must be from 0 to {MAX_PAYMENT_DAYS} days, got {value}")
+        return 30
+    return value
 
 
 def _context(
@@ -157,6 +180,8 @@ def content_hash(contract: Contract) -> str:
         "terms": _canonical(contract.terms),
         "amendments": [_canonical(a) for a in contract.amendments],
     }
+    if contract.payment_days != 30:  # the default leaves hashes of earlier contracts as they were
+        document["payment_days"] = contract.payment_days
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -17,10 +17,15 @@ from babel import Locale, UnknownLocaleError
 from ledger.domain import Agency, Brand, Parties, Talent, Twin
 from ledger.errors import Problem
 from ledger.refdata.bank import bank_account
+from ledger.refdata.legal import KEYS as LEGAL_KEYS
+from ledger.refdata.legal import REGISTRABLE, legal_fields
 from ledger.refdata.tomlread import Fields, Table, load_toml, unknown_key_message
 
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "agencies": (("id", "name", "currency", "commission"), ("min_payout", "locale", "iban", "bic")),
+    "agencies": (
+        ("id", "name", "currency", "commission"),
+        ("min_payout", "locale", "iban", "bic", *LEGAL_KEYS, *REGISTRABLE),
+    ),
     "talents": (
         ("id", "name", "payout_currency"),
         (
@@ -31,9 +36,11 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "locale",
             "iban",
             "bic",
+            *LEGAL_KEYS,
+            *REGISTRABLE,
         ),
     ),
-    "brands": (("id", "name", "currency"), ("category", "locale")),
+    "brands": (("id", "name", "currency"), ("category", "locale", *LEGAL_KEYS)),
     "twins": (("id", "talent"), ("created_on", "revoked_on", "locale")),
 }
 _SINGULAR = {"agencies": "agency", "talents": "talent", "brands": "brand", "twins": "twin"}
@@ -157,6 +164,7 @@ def _agency(f: Fields) -> Agency | None:
     min_payout = f.amount("min_payout", currency)
     locale = _locale(f)
     iban, bic = bank_account(f)
+    legal = legal_fields(f, registrable=True)
     if len(f.problems) > before:
         return None
     if record_id is None or name is None or currency is None or commission is None or not locale:
@@ -170,6 +178,7 @@ def _agency(f: Fields) -> Agency | None:
         min_payout=Decimal(0) if min_payout is None else min_payout,
         iban=iban,
         bic=bic,
+        **legal,
     )
 
 
@@ -185,6 +194,7 @@ def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:
     restricted = f.texts("restricted_categories")
     locale = _locale(f)
     iban, bic = bank_account(f)
+    legal = legal_fields(f, registrable=True)
     if len(f.problems) > before:
         return None
     if record_id is None or name is None or currency is None or not locale:
@@ -200,6 +210,7 @@ def _talent(f: Fields, agency_ids: set[str]) -> Talent | None:
         locale=locale,
         iban=iban,
         bic=bic,
+        **legal,
     )
 
 
@@ -208,11 +219,12 @@ def _brand(f: Fields) -> Brand | None:
     record_id, name = f.slug("id"), f.name("name")
     currency, category = f.currency("currency"), f.text("category")
     locale = _locale(f)
+    legal = legal_fields(f, registrable=False)
     if len(f.problems) > before:
         return None
     if record_id is None or name is None or currency is None or not locale:
         return None
-    return Brand(record_id, name, currency, category or "general", locale)
+    return Brand(record_id, name, currency, category or "general", locale, **legal)
 
 
 def _twin(f: Fields, talent_ids: set[str]) -> Twin | None:

@@ -18,6 +18,7 @@ from typing import Any, cast
 from ledger.domain import LISTED_EXCEPTIONS, Parties
 from ledger.fx import FxRate
 from ledger.money import format_amount
+from ledger.settlement import invoices
 from ledger.settlement.compute import COMPONENTS, ContractResult, Position, Settlement
 from ledger.settlement.document_types import (
     AgencyStatement,
@@ -30,6 +31,8 @@ from ledger.settlement.document_types import (
     PreviousPayout,
     TalentStatement,
 )
+from ledger.settlement.invoices import Plan, plan_documents
+from ledger.settlement.vat import STANDARD_RATES
 
 Document = dict[str, Any]
 
@@ -86,6 +89,15 @@ def brand_documents_of(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         }
         for ccy, amount in sorted(due.items())
     ]
+
+
+def document_suffix(doc: Mapping[str, Any], document: Mapping[str, Any]) -> str:
+    """What follows the statement id in the name of a brand document's PDF: its currency, or
+    ``{issuer}-{CCY}`` when several issuers invoice the brand in that currency (SPEC 4.3.1)."""
+    ccy = str(document.get("currency") or "")
+    same = [d for d in brand_documents_of(doc) if d.get("currency") == ccy]
+    issuer = (document.get("issuer") or {}).get("id")
+    return f"{issuer}-{ccy}" if len(same) > 1 and issuer else ccy
 
 
 def _fx(rate: FxRate | None) -> dict[str, str] | None:
@@ -187,60 +199,6 @@ def _balances(position: Position) -> Balances:
     }
 
 
-def _brand_documents(
-    settlement: Settlement,
-    brand_id: str,
-    contracts: Sequence[tuple[ContractResult, Document]],
-    due: Mapping[str, Decimal],
-    issued_numbers: Mapping[tuple[str, str, str], str],
-) -> list[dict[str, Any]]:
-    """One document per currency: an invoice for what the brand owes, or a credit note when the
-    period's amount is negative (its total is then the amount credited, positive). Each lists
-    the earlier documents its prior-period adjustments correct and why they changed."""
-    statement = statement_id(settlement.period, "brand", brand_id)
-    documents = []
-    for ccy, amount in sorted(due.items()):
-        kind = "credit_note" if amount < 0 else "invoice"
-        reasons: list[dict[str, Any]] = []
-        corrects: dict[str, str | None] = {}
-        for r, _ in contracts:
-            if r.contract.currency != ccy:
-                continue
-            for a in r.adjustments:
-                if not a.deltas["brand_due"]:
-                    continue
-                corrects[a.origin] = issued_numbers.get((a.origin, brand_id, ccy))
-                reasons.append(
-                    {
-                        "contract": r.contract.id,
-                        "period": a.origin,
-                        "changes": [change.as_dict() for change in a.changes],
-                        "amount": format_amount(a.deltas["brand_due"], ccy),
-                    }
-                )
-        reasons += [
-            {
-                "contract": None,
-                "period": settlement.period,
-                "changes": [{"change": "manual_adjustment", "detail": f"{m.reason} (by {m.by})"}],
-                "amount": format_amount(m.amount, ccy),
-            }
-            for m in settlement.manual
-            if m.party == brand_id and m.currency == ccy
-        ]
-        documents.append(
-            {
-                "document": kind,
-                "number": brand_document_number(statement, kind, ccy),
-                "currency": ccy,
-                "total": format_amount(abs(amount), ccy),
-                "corrects": [{"period": p, "number": n} for p, n in sorted(corrects.items())],
-                "reasons": reasons,
-            }
-        )
-    return documents
-
-
 def _header(settlement: Settlement, status: str, issued_on: str, party: PartyRef) -> Header:
     return {
         "statement_id": statement_id(settlement.period, party["type"], party["id"]),
@@ -257,16 +215,23 @@ def build_documents(
     status: str,
     issued_on: str,
     issuer: Mapping[str, str],
-    issued_numbers: Mapping[tuple[str, str, str], str] | None = None,
+    issued_numbers: Mapping[tuple[str, str, str, str], str] | None = None,
+    plans: Sequence[Plan] | None = None,
+    numbers: Mapping[tuple[str, str, str], str] | None = None,
     previous_payouts: Mapping[tuple[str, str], PreviousPayout] | None = None,
 ) -> list[tuple[Document, str]]:
     """Every party's statement for the period: talents, agencies, brands (in that order), each
-    sealed, with the text it is stored as. ``issued_numbers`` gives the number of the invoice or
-    credit note issued for (period, brand, currency) by earlier closes, for the documents that
-    correct them; ``previous_payouts`` the last paid payout of each (party type, id), which its
-    statement shows as "paid on"."""
+    sealed, with the text it is stored as. A brand's statement lists its invoices and credit
+    notes (``plans``, by default with the shipped VAT rates), numbered by ``numbers`` (none in
+    a draft). ``issued_numbers`` gives the number of the document issued for (period, issuer,
+    brand, currency) by earlier closes, for the documents that correct them;
+    ``previous_payouts`` the last paid payout of each (party type, id), which its statement
+    shows as "paid on"."""
     issued_numbers = issued_numbers or {}
+    numbers = numbers or {}
     previous_payouts = previous_payouts or {}
+    if plans is None:
+        plans = plan_documents(settlement, STANDARD_RATES)
     blocks = [(r, contract_block(r)) for r in settlement.contracts]
     exceptions = _exceptions(settlement.exceptions.to_pylist())
     brand_names = {b.id: b.name for b in parties.brands}
@@ -359,9 +324,13 @@ def build_documents(
             **_exception_fields(by_brand_exc[brand_id]),
             "manual_adjustments": _manual(settlement, brand_id),
             "summary": {"due": {c: format_amount(v, c) for c, v in sorted(due.items())}},
-            "documents": _brand_documents(
-                settlement, brand_id, by_brand[brand_id], due, issued_numbers
-            ),
+            "documents": [
+                invoices.document(
+                    plan, settlement.period, issued_on, numbers.get(plan.key), issued_numbers
+                )
+                for plan in plans
+                if plan.brand.id == brand_id
+            ],
             "issuer": {k: v for k, v in issuer.items() if k != "payment_terms"},
             "payment_terms": issuer.get("payment_terms", "Payment due within 30 days."),
         }

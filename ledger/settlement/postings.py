@@ -1,23 +1,28 @@
 """The journal entries of a closed settlement (SPEC 4.4).
 
 Each contract's entry debits the brand's receivable and credits the talent, the agency and
-withholding; each party with a positive payable balance gets a payout entry, which moves the
-payable to ``payouts:due`` (money has not moved yet: a payout run takes it from there).
-``compute`` decides the amounts; this module only turns them into balanced postings.
+withholding; each invoice or credit note with VAT debits the brand's receivable with the VAT and
+credits ``vat:{issuer}:{country}:payable`` (royalties never carry VAT); each party with a positive
+payable balance gets a payout entry, which moves the payable to ``payouts:due`` (money has not
+moved yet: a payout run takes it from there). ``compute`` decides the amounts; this module only
+turns them into balanced postings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from ledger.journal import PAYOUTS_DUE, Posting, post
 from ledger.settlement.compute import ContractResult, Settlement, payable_account
+from ledger.settlement.invoices import Plan
 
 
-def post_settlement(session: Session, settlement: Settlement) -> None:
-    """Post a closed settlement: one entry per contract, one payout per party paid."""
+def post_settlement(session: Session, settlement: Settlement, plans: Sequence[Plan]) -> None:
+    """Post a closed settlement: one entry per contract, one per document with VAT, one payout
+    per party paid."""
     period = settlement.period
     for r in settlement.contracts:
         post(
@@ -28,6 +33,17 @@ def post_settlement(session: Session, settlement: Settlement) -> None:
             f"settlement of {r.contract.id} for {period}",
             contract_postings(r),
         )
+    for plan in plans:
+        if plan.vat:
+            issuer, brand, ccy = plan.key
+            post(
+                session,
+                period,
+                "settlement",
+                f"{period}:vat:{issuer}:{brand}:{ccy}",
+                f"VAT on the {plan.kind.replace('_', ' ')} of {issuer} to {brand} for {period}",
+                vat_postings(plan),
+            )
     payees = [("talent", p) for p in settlement.talents]
     payees += [("agency", p) for p in settlement.agencies]
     for kind, position in payees:
@@ -45,6 +61,20 @@ def post_settlement(session: Session, settlement: Settlement) -> None:
                     Posting(PAYOUTS_DUE, position.currency, -position.payable),
                 ],
             )
+
+
+def vat_account(issuer: str, country: str) -> str:
+    return f"vat:{issuer}:{country}:payable"
+
+
+def vat_postings(plan: Plan) -> list[Posting]:
+    """The brand owes the VAT of a document on top of its net; the issuer owes it to the tax
+    office of its country (a credit note's VAT is negative: both sides go back)."""
+    account = vat_account(plan.issuer.id, plan.treatment.country or "")
+    return [
+        Posting(f"brand:{plan.brand.id}:receivable", plan.currency, plan.vat),
+        Posting(account, plan.currency, -plan.vat),
+    ]
 
 
 def contract_postings(r: ContractResult) -> list[Posting]:

@@ -41,9 +41,11 @@ from ledger.settlement.compute import (
 )
 from ledger.settlement.document_types import PreviousPayout
 from ledger.settlement.documents import brand_documents_of, build_documents
+from ledger.settlement.invoices import Plan, invoice_problems, number, plan_documents, series
 from ledger.settlement.postings import post_settlement
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
+from ledger.storage.numbers import take
 from ledger.storage.periods import (
     CLOSED,
     closed_periods,
@@ -174,22 +176,27 @@ def _write_exceptions(workspace: Workspace, period: str, table: pa.Table) -> Non
     publish(tmp, final)
 
 
-def _issued_numbers(session: Session, settlement: Settlement) -> dict[tuple[str, str, str], str]:
-    """(period, brand, currency) -> number of the invoice or credit note a closed period issued,
-    for the earlier months this settlement corrects."""
+def _issued_numbers(
+    session: Session, settlement: Settlement
+) -> dict[tuple[str, str, str, str], str]:
+    """(period, issuer, brand, currency) -> number of the invoice or credit note a closed
+    period issued, for the earlier months this settlement corrects (issuer ``*`` for documents
+    issued before documents were per issuer)."""
     wanted = {
         (a.origin, r.brand.id)
         for r in settlement.contracts
         for a in r.adjustments
         if a.deltas["brand_due"]
     }
-    numbers: dict[tuple[str, str, str], str] = {}
+    numbers: dict[tuple[str, str, str, str], str] = {}
     for origin, brand in sorted(wanted):
         row = session.get(StatementRow, (origin, "brand", brand))
         if row is None or not is_closed(session, origin):
             continue
         for document in brand_documents_of(json.loads(row.document)):
-            numbers[(origin, brand, document["currency"])] = document["number"]
+            issuer = (document.get("issuer") or {}).get("id") or "*"
+            if document.get("number"):
+                numbers[(origin, issuer, brand, document["currency"])] = document["number"]
     return numbers
 
 
@@ -215,11 +222,26 @@ def _previous_payouts(session: Session, period: str) -> dict[tuple[str, str], Pr
     return found
 
 
+def _numbers(session: Session, period: str, plans: list[Plan]) -> dict[tuple[str, str, str], str]:
+    """Number every document of a closing period from its series' counter (``take``)."""
+    names = [series(plan, period) for plan in plans]
+    return {
+        plan.key: number(name, n)
+        for plan, name, n in zip(plans, names, take(session, names), strict=True)
+    }
+
+
 def _store(
     workspace: Workspace, session: Session, settlement: Settlement, known: _Known, status: str
 ) -> dict[str, Any]:
     period = settlement.period
     stamp = now()
+    plans = plan_documents(settlement, workspace.vat_rates)
+    if status == CLOSED:
+        problems = invoice_problems(plans)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise LedgerError(f"period {period} not closed: {problems[0]}{more}")
     docs = build_documents(
         settlement,
         known.inputs.parties,
@@ -227,6 +249,8 @@ def _store(
         stamp.date().isoformat(),
         workspace.issuer,
         _issued_numbers(session, settlement),
+        plans,
+        _numbers(session, period, plans) if status == CLOSED else {},
         _previous_payouts(session, period),
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
@@ -330,7 +354,7 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
         with writing(workspace.engine) as session:
             refuse_if_closed(session, period)
             summary = _store(workspace, session, settlement, known, CLOSED)
-            post_settlement(session, settlement)
+            post_settlement(session, settlement, plan_documents(settlement, workspace.vat_rates))
             session.flush()
             sealed = seal_period(workspace, session, period)
     except BaseException:

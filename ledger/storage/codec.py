@@ -102,4 +102,5 @@ def contract_from_json(text: str) -> Contract:
         revision=data["revision"],
         content_hash=data["content_hash"],
         source=data["source"],
+        payment_days=data.get("payment_days", 30),
     )

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, insert, select
 
-from ledger.domain import Agency, Brand, Contract, Parties, Talent, Twin
+from ledger.domain import Address, Agency, Brand, Contract, Parties, Talent, Twin
 from ledger.storage.codec import contract_from_json, contract_to_json
 from ledger.storage.tables import (
     AgencyRow,
@@ -35,10 +36,58 @@ def iso(moment: datetime) -> str:
 # -- parties ---------------------------------------------------------------------------------
 
 
+def _address_of(text: str | None) -> Address | None:
+    if not text:
+        return None
+    data = json.loads(text)
+    return Address(tuple(data["lines"]), data["postal_code"], data["city"], data["country"])
+
+
+def _address_text(address: Address | None) -> str | None:
+    if address is None:
+        return None
+    return json.dumps(
+        {
+            "lines": list(address.lines),
+            "postal_code": address.postal_code,
+            "city": address.city,
+            "country": address.country,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _legal(row: AgencyRow | TalentRow | BrandRow) -> dict[str, Any]:
+    return {
+        "legal_name": row.legal_name,
+        "address": _address_of(row.address),
+        "vat_id": row.vat_id,
+    }
+
+
+def _legal_columns(party: Agency | Talent | Brand) -> dict[str, Any]:
+    return {
+        "legal_name": party.legal_name,
+        "address": _address_text(party.address),
+        "vat_id": party.vat_id,
+    }
+
+
 def load_parties(session: Session) -> Parties:
     return Parties(
         agencies=tuple(
-            Agency(r.id, r.name, r.currency, r.commission, r.locale, r.min_payout, r.iban, r.bic)
+            Agency(
+                r.id,
+                r.name,
+                r.currency,
+                r.commission,
+                r.locale,
+                r.min_payout,
+                iban=r.iban,
+                bic=r.bic,
+                **_legal(r),
+                tax_registered=r.tax_registered,
+            )
             for r in session.exec(select(AgencyRow).order_by(col(AgencyRow.id)))
         ),
         talents=tuple(
@@ -53,11 +102,13 @@ def load_parties(session: Session) -> Parties:
                 locale=r.locale,
                 iban=r.iban,
                 bic=r.bic,
+                **_legal(r),
+                tax_registered=r.tax_registered,
             )
             for r in session.exec(select(TalentRow).order_by(col(TalentRow.id)))
         ),
         brands=tuple(
-            Brand(r.id, r.name, r.currency, r.category, r.locale)
+            Brand(r.id, r.name, r.currency, r.category, r.locale, **_legal(r))
             for r in session.exec(select(BrandRow).order_by(col(BrandRow.id)))
         ),
         twins=tuple(
@@ -80,6 +131,8 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
                 min_payout=a.min_payout,
                 iban=a.iban,
                 bic=a.bic,
+                **_legal_columns(a),
+                tax_registered=a.tax_registered,
             )
         )
     for t in parties.talents:
@@ -95,12 +148,19 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
                 locale=t.locale,
                 iban=t.iban,
                 bic=t.bic,
+                **_legal_columns(t),
+                tax_registered=t.tax_registered,
             )
         )
     for b in parties.brands:
         session.merge(
             BrandRow(
-                id=b.id, name=b.name, currency=b.currency, category=b.category, locale=b.locale
+                id=b.id,
+                name=b.name,
+                currency=b.currency,
+                category=b.category,
+                locale=b.locale,
+                **_legal_columns(b),
             )
         )
     for w in parties.twins:

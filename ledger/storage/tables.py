@@ -30,6 +30,10 @@ class AgencyRow(SQLModel, table=True):
     min_payout: Decimal = money_field(default=Decimal(0))
     iban: str | None = None
     bic: str | None = None
+    legal_name: str | None = None
+    address: str | None = None  # JSON {"lines", "postal_code", "city", "country"}
+    vat_id: str | None = None
+    tax_registered: bool = False
 
 
 class TalentRow(SQLModel, table=True):
@@ -44,6 +48,10 @@ class TalentRow(SQLModel, table=True):
     locale: str = "en"
     iban: str | None = None
     bic: str | None = None
+    legal_name: str | None = None
+    address: str | None = None  # JSON {"lines", "postal_code", "city", "country"}
+    vat_id: str | None = None
+    tax_registered: bool = False
 
 
 class BrandRow(SQLModel, table=True):
@@ -53,6 +61,9 @@ class BrandRow(SQLModel, table=True):
     currency: str
     category: str = "general"
     locale: str = "en"
+    legal_name: str | None = None
+    address: str | None = None  # JSON {"lines", "postal_code", "city", "country"}
+    vat_id: str | None = None
 
 
 class TwinRow(SQLModel, table=True):
@@ -259,3 +270,12 @@ class PayoutRunRow(SQLModel, table=True):
     manual_sha256: str | None = None
     transfers: str = Field(sa_column=Column(Text, nullable=False))  # JSON list
     totals: str = Field(sa_column=Column(Text, nullable=False))  # JSON {currency: amount}
+
+
+class DocumentNumberRow(SQLModel, table=True):
+    """The last number given in one series of invoices or credit notes (``NORDLYS-2026``,
+    ``CN-NORDLYS-2026``): advanced inside the `settle close` transaction, never reused."""
+
+    __tablename__ = "document_numbers"
+    series: str = Field(primary_key=True)
+    last: int = 0

@@ -21,7 +21,7 @@ from ledger.settlement import service
 from ledger.workspace import Workspace
 
 PERIOD = "2026-10"
-FILES = 9  # four talents, two agencies, three brand invoices
+FILES = 11  # four talents, two agencies, five brand documents (two brands have two issuers)
 
 
 def closed_month(root: Path) -> Workspace:

@@ -117,3 +117,20 @@ def test_talent_pdfs_show_every_brand_total_and_exception(demo: dict[str, object
 def _digits(text: str) -> str:
     """Only the digits: locale grouping and decimal marks differ, the digits do not."""
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def test_every_demo_invoice_embeds_factur_x_that_validates(demo: dict[str, object]) -> None:
+    from facturx import get_xml_from_pdf, xml_check_xsd
+
+    invoices = sorted(Path(p) for p in demo["pdfs"] if "-B-" in Path(p).name)  # type: ignore[attr-defined]
+    assert [p.name for p in invoices if "2026-10" in p.name] == [
+        "ST-2026-10-B-hanami-anna-k-JPY.pdf",
+        "ST-2026-10-B-hanami-athena-JPY.pdf",
+        "ST-2026-10-B-smith-GBP.pdf",
+        "ST-2026-10-B-zephyr-anna-k-EUR.pdf",
+        "ST-2026-10-B-zephyr-nordlys-EUR.pdf",
+    ]
+    for pdf in invoices:
+        name, xml = get_xml_from_pdf(pdf.read_bytes(), check_xsd=False)
+        assert name == "factur-x.xml", pdf.name
+        assert xml_check_xsd(xml, flavor="factur-x", level="en16931") is True

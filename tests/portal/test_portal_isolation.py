@@ -158,9 +158,11 @@ def test_a_missing_pdf_is_rendered_into_the_statements_dir_on_demand(demo: Demo)
     assert response.status_code == 200
     assert response.content == target.read_bytes() == original
     assert not list(demo.workspace.path("tmp").glob("portal-render-*"))
-    brand_invoice = demo.workspace.path("statements", PERIOD, "ST-2026-10-B-hanami-JPY.pdf")
+    # two issuers invoice hanami in JPY: each document's PDF names its issuer
+    name = "ST-2026-10-B-hanami-athena-JPY.pdf"
+    brand_invoice = demo.workspace.path("statements", PERIOD, name)
     brand_invoice.unlink()
-    response = demo.signed_in("hanami").get(f"/periods/{PERIOD}/invoices/JPY.pdf")
+    response = demo.signed_in("hanami").get(f"/periods/{PERIOD}/invoices/athena-JPY.pdf")
     assert response.content == brand_invoice.read_bytes()
 
 

@@ -381,11 +381,29 @@ def check_brand(text: str, locale: str) -> Counter[str]:
             checks["row"] += 1
         elif line == "Manual adjustment" or line.startswith("Correction to"):
             label = line
-    credit = False
-    for label, _ccy, amount in _amounts(reader, charges):
-        if label in ("Total due", "Total credited"):
-            credit = label == "Total credited"
-            _equal(label, -amount if credit else amount, total_due)
+    credit, net, vat = False, None, Decimal(0)
+    for label, ccy, amount in _amounts(reader, charges):
+        credit = credit or label.endswith("credited")
+        if label in ("Net", "Net credited"):
+            net = -amount if credit else amount
+            _equal(label, net, total_due)
+            bases = Decimal(0)
+        elif label.startswith("VAT"):
+            rate = re.fullmatch(rf"VAT(?: credited)? ({reader.plain}) % \(\w*\) of ({n})", label)
+            assert rate, f"a VAT line names its rate and base: {label!r}"
+            base, percent = reader.dec(rate[2]), reader.dec(rate[1])
+            _equal(f"{label}", amount, _round(base * percent / 100, ccy))
+            bases += base
+            vat += amount
+            checks["vat"] += 1
+        elif label in ("Total due", "Total credited"):
+            if net is None:
+                _equal(label, -amount if credit else amount, total_due)
+            else:
+                _equal(f"{label} = net + VAT", amount, abs(net) + vat)
+                if checks["vat"]:
+                    _equal("VAT bases = net", bases, abs(net))
+            total_due = -amount if credit else amount
             checks["total"] += 1
     assert checks["total"] == 1, "no total line"
     if "\nWhat changed\n" in body:

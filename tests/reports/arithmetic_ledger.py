@@ -2,7 +2,8 @@
 volume tiers, an out-of-licence multiplier, a cap, a minimum-guarantee top-up, an advance paid and
 recouped, payouts in another currency (two contracts in one currency converted separately), a
 back-dated price cut that turns a brand's month into a credit note, late events for a closed
-month, and a manual adjustment."""
+month, and a manual adjustment; the agency charges French VAT to a French brand and none to a
+Japanese one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,19 @@ from tests.conftest import Books
 
 PARTIES = shared.parties(
     shared.party(
-        "agencies", id="ag", name="Agence Étoile", currency="EUR", commission="0.20", locale="fr"
+        "agencies",
+        id="ag",
+        name="Agence Étoile",
+        currency="EUR",
+        commission="0.20",
+        locale="fr",
+        legal_name="Agence Étoile SARL",
+        address=shared.Raw(
+            '{ lines = ["12 rue de Rivoli"], postal_code = "75004", city = "Paris", '
+            'country = "FR" }'
+        ),
+        vat_id="FR40303265045",
+        tax_registered=shared.Raw("true"),
     ),
     shared.party(
         "talents",
@@ -23,8 +36,26 @@ PARTIES = shared.parties(
         locale="sv",
     ),
     shared.party("talents", id="t2", name="Zoë Łukasiewicz", payout_currency="EUR", locale="de"),
-    shared.party("brands", id="b1", name="Smith & Sons", currency="EUR"),
-    shared.party("brands", id="b2", name="Hanami Denim", currency="USD", locale="en"),
+    shared.party(
+        "brands",
+        id="b1",
+        name="Smith & Sons",
+        currency="EUR",
+        legal_name="Smith & Sons SAS",
+        address=shared.Raw(
+            '{ lines = ["3 quai Saint-Antoine"], postal_code = "69002", city = "Lyon", '
+            'country = "FR" }'
+        ),
+        vat_id="FR23334175221",
+    ),
+    shared.party(
+        "brands",
+        id="b2",
+        name="Hanami Denim",
+        currency="USD",
+        locale="en",
+        address=shared.Raw('{ lines = ["1-1 Jingumae"], city = "Tokyo", country = "JP" }'),
+    ),
     shared.party("twins", id="w1", talent="t1"),
     shared.party("twins", id="w2", talent="t2"),
 )
