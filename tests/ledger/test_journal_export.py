@@ -39,7 +39,7 @@ def test_exports_of_the_demo_match_balances_and_sum_to_zero(books: Books) -> Non
     out = books.files / "books.beancount"
     done = books.ok("journal", "export", "--from", "2026-09", "--to", "2026-10",
                     "--format", "beancount", "--out", out)  # fmt: skip
-    assert (done["entries"], done["postings"], done["accounts"]) == (20, 78, 12)
+    assert (done["entries"], done["postings"], done["accounts"]) == (22, 82, 13)
     trial = {
         (r["account"], r["currency"]): Decimal(r["balance"])
         for r in books.ok("balances")["accounts"]
@@ -49,9 +49,9 @@ def test_exports_of_the_demo_match_balances_and_sum_to_zero(books: Books) -> Non
     assert ("talent:liv-s:payable", "SEK") not in trial  # paid out: its balance is zero
     entries, _, _ = loader.load_file(str(out))
     transactions = [e for e in entries if isinstance(e, data.Transaction)]
-    assert len(transactions) == 20
+    assert len(transactions) == 22
     first = next(t for t in transactions if t.meta["reference"] == "2026-09:ZEP-2026-001")
-    assert first.links == {"ST-2026-09-B-zephyr-EUR"}
+    assert first.links == {"NORDLYS-2026-000002"}  # the invoice that charged it
     assert len(first.meta["hash"]) == 64
     payout = next(t for t in transactions if t.meta["reference"] == "2026-10:payout:talent:liv-s")
     assert payout.links == {"ST-2026-10-T-liv-s"}
@@ -61,7 +61,7 @@ def test_exports_of_the_demo_match_balances_and_sum_to_zero(books: Books) -> Non
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert len(rows) == done["postings"] == 42
+    assert len(rows) == done["postings"] == 44
     assert {r["period"] for r in rows} == {"2026-10"}
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in rows:
@@ -74,7 +74,7 @@ def test_exports_of_the_demo_match_balances_and_sum_to_zero(books: Books) -> Non
     assert set(per_currency.values()) == {Decimal(0)}
     invoice = [r for r in rows if r["account"] == "brand:smith:receivable"]
     assert [(r["debit"], r["currency"], r["document"]) for r in invoice] == [
-        (invoice[0]["debit"], "GBP", "ST-2026-10-B-smith-GBP")
+        (invoice[0]["debit"], "GBP", "NORDLYS-2026-000003")
     ]
 
 
@@ -93,13 +93,14 @@ def test_accounts_mapping_numbers_every_account_or_lists_the_unmapped(books: Boo
     message = books.refused("journal", "export", "--format", "csv", "--accounts", chart,
                             "--out", out)  # fmt: skip
     assert message == (
-        f"error: {chart}: no chart account for 5 journal account(s): agency:athena:payable, "
-        "agency:nordlys:payable, fx:clearing, payouts:due, withholding:sofia-p:payable"
+        f"error: {chart}: no chart account for 6 journal account(s): agency:athena:payable, "
+        "agency:nordlys:payable, fx:clearing, payouts:due, vat:nordlys:SE:payable, "
+        "withholding:sofia-p:payable"
     )
     assert not out.exists()
     with chart.open("a", encoding="utf-8") as handle:
         handle.write('"agency:*:payable" = "3400"\n"withholding:*:payable" = "3730"\n')
-        handle.write('"fx:clearing" = "1590"\n"payouts:*" = "3310"\n')
+        handle.write('"fx:clearing" = "1590"\n"payouts:*" = "3310"\n"vat:*:*:payable" = "3806"\n')
     books.ok("journal", "export", "--format", "csv", "--accounts", chart, "--out", out)
     with out.open(encoding="utf-8", newline="") as handle:
         numbers = {r["account"]: r["account_number"] for r in csv.DictReader(handle)}
