@@ -28,6 +28,7 @@ from ledger.economics import ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
+from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
 from ledger.storage.events import connect
@@ -170,6 +171,9 @@ class Settlement:
     talents: tuple[Position, ...]
     agencies: tuple[Position, ...] = ()
     manual: tuple[ManualAdjustment, ...] = ()
+    measured: pa.Table | None = None
+    """The quantities per priced line of every month measured (``LINE_SCHEMA``), which a close
+    stores for the next incremental settlement."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,8 @@ class Inputs:
     last_close: LastClose | None = None
     batches: Mapping[str, BatchInfo] = field(default_factory=dict)
     """every batch the ledger holds, by id, to say why a closed month changed."""
+    reuse: Reuse | None = None
+    """Measure incrementally (``ledger.rating.incremental``); None measures every event file."""
 
 
 def changes_since_close(
@@ -243,7 +249,14 @@ def compute(inputs: Inputs) -> Settlement:
 
     con = connect()
     try:
-        measured = measure(con, inputs.event_files, start, end, first, inputs.contracts, parties)
+        if inputs.reuse is None:
+            measured = measure(
+                con, inputs.event_files, start, end, first, inputs.contracts, parties
+            )
+        else:
+            measured = measure_reusing(
+                con, inputs.reuse, inputs.event_files, start, end, first, inputs.contracts, parties
+            )
     finally:
         con.close()
     all_lines = price_lines(measured.lines, measured.breakdown, relevant)
@@ -326,6 +339,7 @@ def compute(inputs: Inputs) -> Settlement:
             inputs.manual,
         ),
         manual=tuple(inputs.manual),
+        measured=measured.lines,
     )
 
 
