@@ -8,8 +8,11 @@ since). Everything else is taken from the stored quantities. The result is the s
 measure gives (``LINE_ORDER``), which is what lets settlements stay byte-identical to ``--full``.
 
 One check of a publication looks back past its month: UNVERIFIED_ASSET needs the first render of
-its asset. Renders of the period's own month settle most; only the assets whose publication has
-no earlier render in that month are looked up in earlier months.
+its asset. A close also stores the first render of every asset before its end
+(``Reuse.renders``); with the renders of the files read now, that settles every publication.
+When a batch was withdrawn or restated since the close, the stored renders may be wrong, and
+the assets whose publication has no render of its own month at or before it are looked up in
+earlier months instead.
 """
 
 from __future__ import annotations
@@ -27,10 +30,12 @@ from ledger.domain import Contract, Parties
 from ledger.rating.measure import (
     LINE_ORDER,
     LINE_SCHEMA,
+    RENDERS_SCHEMA,
     Measured,
     count_events,
     define_events,
     find_exceptions,
+    first_renders,
     match,
     rate,
 )
@@ -50,6 +55,9 @@ class Reuse:
     added: frozenset[str] = frozenset()
     """Batches committed since the close that only add events (nothing restated): their events
     up to `through` are measured alone and added to the stored quantities."""
+    renders: pa.Table | None = None
+    """RENDERS_SCHEMA: the first renders before the close's end, as the close knew them (None
+    when a batch was withdrawn or restated since: earlier months are then searched)."""
 
 
 def _day_after(month: str) -> date:
@@ -66,10 +74,11 @@ def measure_reusing(
     report_from: date,
     contracts: Sequence[Contract],
     parties: Parties,
+    index_renders: bool = False,
 ) -> Measured:
     """The measure of [start, end) that :func:`ledger.rating.measure.measure` gives over
-    ``history`` (every committed file), reading ``reuse.files`` and, for the first renders of
-    some assets, ``history`` before ``report_from``."""
+    ``history`` (every committed file), reading ``reuse.files``, the close's first renders and,
+    only when those are not valid, the renders of ``history`` before ``report_from``."""
     register_reference(con, contracts, parties)
     con.register(
         "dirty_arrow",
@@ -104,17 +113,23 @@ def measure_reusing(
             "OR batch_id IN (SELECT batch_id FROM added)"
         ),
         renders=(
-            "SELECT brand, twin_id, asset_id, occurred_at FROM ev_all "
-            f"WHERE kind = 'render' AND occurred_at >= {since} "
+            "SELECT brand, twin_id, asset_id, occurred_at FROM ev_src "
+            f"WHERE kind = 'render' AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' "
             "UNION ALL SELECT * FROM early_renders"
         ),
     )
-    _look_back(con, history, since)
+    if reuse.renders is not None:
+        con.register("renders_arrow", reuse.renders.cast(RENDERS_SCHEMA))
+        con.execute("INSERT INTO early_renders SELECT * FROM renders_arrow")
+        con.unregister("renders_arrow")
+    else:
+        _look_back(con, history, since, every=index_renders)
     match(con)
     lines, breakdown = rate(con)
     exceptions = find_exceptions(con, report_from)
     combined = _add(_kept(reuse, start), lines)
-    return Measured(combined, breakdown, exceptions, count_events(con, report_from))
+    renders = first_renders(con, end) if index_renders else None
+    return Measured(combined, breakdown, exceptions, count_events(con, report_from), renders)
 
 
 def _add(kept: pa.Table, fresh: pa.Table) -> pa.Table:
@@ -146,9 +161,12 @@ def _kept(reuse: Reuse, start: date) -> pa.Table:
     return stored.filter(keep)
 
 
-def _look_back(con: duckdb.DuckDBPyConnection, history: Sequence[Path], since: str) -> None:
+def _look_back(
+    con: duckdb.DuckDBPyConnection, history: Sequence[Path], since: str, every: bool
+) -> None:
     """Fill ``early_renders`` with the first render before ``since`` of every asset published
-    from ``since`` on without a render of its own month at or before its publication."""
+    from ``since`` on without a render of its own month at or before its publication (of every
+    asset, with ``every``)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE need AS "
         "WITH pubs AS (SELECT brand, twin_id, asset_id, min(occurred_at) AS first_pub "
@@ -161,12 +179,17 @@ def _look_back(con: duckdb.DuckDBPyConnection, history: Sequence[Path], since: s
         "WHERE p.asset_id IS NOT NULL AND (r.first_render IS NULL OR r.first_render > p.first_pub)"
     )
     [(needed,)] = con.execute("SELECT count(*) FROM need").fetchall()
-    if not needed or not history:
+    if not (needed or every) or not history:
         return
     source = f"({newest_versions_sql(history)})" if has_supersedes(history) else read_sql(history)
+    wanted = (
+        ""
+        if every
+        else "SEMI JOIN need n ON n.brand = e.brand AND n.twin_id = e.twin_id "
+        "AND n.asset_id = e.asset_id "
+    )
     con.execute(
         "INSERT INTO early_renders SELECT e.brand, e.twin_id, e.asset_id, min(e.occurred_at) "
-        f"FROM {source} e SEMI JOIN need n ON n.brand = e.brand AND n.twin_id = e.twin_id "
-        f"AND n.asset_id = e.asset_id WHERE e.kind = 'render' AND e.occurred_at < {since} "
+        f"FROM {source} e {wanted}WHERE e.kind = 'render' AND e.occurred_at < {since} "
         "GROUP BY ALL"
     )

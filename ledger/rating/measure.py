@@ -49,6 +49,17 @@ LINE_SCHEMA = pa.schema(
         ("brand", pa.string()),
     ]
 )
+RENDERS_SCHEMA = pa.schema(
+    [
+        ("brand", pa.string()),
+        ("twin_id", pa.string()),
+        ("asset_id", pa.string()),
+        ("occurred_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+"""The first render of every (brand, twin, asset) before a date: what UNVERIFIED_ASSET needs of
+earlier months."""
+
 LINE_ORDER = [(name, "ascending") for name in ("month", "vkey", "rule_no", "oos")]
 """Measured lines are always in this order, however they were measured."""
 
@@ -74,6 +85,7 @@ class Measured:
     breakdown: pa.Table  # month, vkey, rule_no, oos, channel, territory, media, quantity
     exceptions: pa.Table  # EXCEPTION_SCHEMA, only for events from `report_from`
     events_rated: int
+    first_renders: pa.Table | None = None  # RENDERS_SCHEMA, when asked for (a close)
 
 
 def _source(files: Sequence[Path], superseders: Sequence[Path] | None = None) -> str:
@@ -103,6 +115,7 @@ def define_events(
     else:
         con.execute(f"CREATE TEMP TABLE ev_empty ({EVENT_COLUMNS})")
         source = "ev_empty"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS SELECT * FROM {source}")
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW ev_all AS SELECT {_SELECT_EVENTS}, {_DAY} AS day, "
         "strftime(occurred_at, '%Y-%m') AS month "
@@ -321,6 +334,18 @@ def find_exceptions(con: duckdb.DuckDBPyConnection, report_from: date) -> pa.Tab
     return con.sql(_EXCEPTIONS).to_arrow_table().cast(EXCEPTION_SCHEMA)
 
 
+def first_renders(con: duckdb.DuckDBPyConnection, end: date) -> pa.Table:
+    """The first render of every (brand, twin, asset) before ``end`` (after :func:`prepare`)."""
+    return (
+        con.sql(
+            "SELECT brand, twin_id, asset_id, min(occurred_at) AS occurred_at FROM all_renders "
+            f"WHERE occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' GROUP BY ALL ORDER BY ALL"
+        )
+        .to_arrow_table()
+        .cast(RENDERS_SCHEMA)
+    )
+
+
 def count_events(con: duckdb.DuckDBPyConnection, report_from: date) -> int:
     rated = con.execute("SELECT count(*) FROM ev WHERE day >= ?", [report_from]).fetchone()
     return int(rated[0]) if rated else 0
@@ -334,9 +359,12 @@ def measure(
     report_from: date,
     contracts: Sequence[Contract],
     parties: Parties,
+    index_renders: bool = False,
 ) -> Measured:
-    """Measure every event in [start, end); exceptions only for events from ``report_from``."""
+    """Measure every event in [start, end); exceptions only for events from ``report_from``;
+    with ``index_renders``, the first renders before ``end`` too."""
     prepare(con, files, start, end, contracts, parties)
     lines, breakdown = rate(con)
     exceptions = find_exceptions(con, report_from)
-    return Measured(lines, breakdown, exceptions, count_events(con, report_from))
+    renders = first_renders(con, end) if index_renders else None
+    return Measured(lines, breakdown, exceptions, count_events(con, report_from), renders)

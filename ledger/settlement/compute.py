@@ -174,6 +174,8 @@ class Settlement:
     measured: pa.Table | None = None
     """The quantities per priced line of every month measured (``LINE_SCHEMA``), which a close
     stores for the next incremental settlement."""
+    first_renders: pa.Table | None = None
+    """With ``Inputs.index_renders``: the first renders up to the period's end."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ class Inputs:
     """every batch the ledger holds, by id, to say why a closed month changed."""
     reuse: Reuse | None = None
     """Measure incrementally (``ledger.rating.incremental``); None measures every event file."""
+    index_renders: bool = False
+    """Also find the first render of every asset up to the period's end (a close stores it)."""
 
 
 def changes_since_close(
@@ -251,11 +255,26 @@ def compute(inputs: Inputs) -> Settlement:
     try:
         if inputs.reuse is None:
             measured = measure(
-                con, inputs.event_files, start, end, first, inputs.contracts, parties
+                con,
+                inputs.event_files,
+                start,
+                end,
+                first,
+                inputs.contracts,
+                parties,
+                inputs.index_renders,
             )
         else:
             measured = measure_reusing(
-                con, inputs.reuse, inputs.event_files, start, end, first, inputs.contracts, parties
+                con,
+                inputs.reuse,
+                inputs.event_files,
+                start,
+                end,
+                first,
+                inputs.contracts,
+                parties,
+                inputs.index_renders,
             )
     finally:
         con.close()
@@ -340,6 +359,7 @@ def compute(inputs: Inputs) -> Settlement:
         ),
         manual=tuple(inputs.manual),
         measured=measured.lines,
+        first_renders=measured.first_renders,
     )
 
 

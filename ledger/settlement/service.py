@@ -86,7 +86,9 @@ def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Deci
     return issued
 
 
-def _gather(workspace: Workspace, session: Session, period: str, full: bool = False) -> _Known:
+def _gather(
+    workspace: Workspace, session: Session, period: str, full: bool = False, closing: bool = False
+) -> _Known:
     parties = load_parties(session)
     contracts = load_contracts(session)
     batches = committed_batches(session)
@@ -121,6 +123,7 @@ def _gather(workspace: Workspace, session: Session, period: str, full: bool = Fa
         reuse=None
         if full
         else load_reuse(workspace, session, period, contracts, parties, every_batch),
+        index_renders=closing,
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -291,7 +294,7 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
             raise LedgerError(
                 f"period {open_before[0]} has usage and is not closed; close it before {period}"
             )
-        known = _gather(workspace, session, period, full)
+        known = _gather(workspace, session, period, full, closing=True)
         closed_since = session.exec(
             select(PeriodRow.period).where(
                 PeriodRow.status == CLOSED, col(PeriodRow.closed_at) > row.run_at
@@ -317,7 +320,14 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
             summary = _store(workspace, session, settlement, known, CLOSED)
             post_settlement(session, settlement)
             if settlement.measured is not None:
-                store_snapshot(session, period, settlement.measured, known.inputs.parties)
+                store_snapshot(
+                    workspace,
+                    session,
+                    period,
+                    settlement.measured,
+                    settlement.first_renders,
+                    known.inputs.parties,
+                )
             session.flush()
             sealed = seal_period(workspace, session, period)
     except BaseException:

@@ -19,17 +19,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
-from sqlmodel import Session, col, delete, insert, select
+import pyarrow.parquet as pq
+from sqlalchemy import text as sql
+from sqlmodel import Session, delete, insert
 
 from ledger.domain import Contract, Parties
 from ledger.rating.incremental import Reuse
 from ledger.rating.measure import LINE_SCHEMA
 from ledger.rating.tables import twins_table
 from ledger.storage.codec import contract_from_json
-from ledger.storage.events import event_files, is_lake_path, month_files
+from ledger.storage.events import event_files, file_sha256, is_lake_path, month_files, publish
 from ledger.storage.periods import latest_closed
 from ledger.storage.tables import BatchRow, ContractRow, MeasuredLineRow, MeasureSnapshotRow
 from ledger.workspace import Workspace
+
+RENDERS_FILE = "first_renders.parquet"
 
 
 def reference_sha256(parties: Parties) -> str:
@@ -39,11 +43,35 @@ def reference_sha256(parties: Parties) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def store_snapshot(session: Session, period: str, measured: pa.Table, parties: Parties) -> None:
-    """Keep ``measured`` (``LINE_SCHEMA``) as the newest close's quantities."""
+def renders_path(workspace: Workspace, period: str) -> Path:
+    return workspace.path("settlements", period, RENDERS_FILE)
+
+
+def store_snapshot(
+    workspace: Workspace,
+    session: Session,
+    period: str,
+    measured: pa.Table,
+    renders: pa.Table | None,
+    parties: Parties,
+) -> None:
+    """Keep ``measured`` (``LINE_SCHEMA``) as the newest close's quantities, and ``renders``
+    (``RENDERS_SCHEMA``) as ``settlements/<period>/first_renders.parquet``."""
+    digest = None
+    if renders is not None:
+        tmp = workspace.path("tmp", f"first-renders-{period}.parquet.part")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(renders, tmp)
+        final = renders_path(workspace, period)
+        publish(tmp, final)
+        digest = file_sha256(final)
     session.exec(delete(MeasuredLineRow))
     session.exec(delete(MeasureSnapshotRow))
-    session.add(MeasureSnapshotRow(period=period, reference_sha256=reference_sha256(parties)))
+    session.add(
+        MeasureSnapshotRow(
+            period=period, reference_sha256=reference_sha256(parties), renders_sha256=digest
+        )
+    )
     rows = [
         {
             "period": period,
@@ -70,20 +98,19 @@ def _months(first: date, last: date) -> Iterable[str]:
 
 
 def _stored(session: Session, period: str) -> pa.Table:
-    rows = session.exec(select(MeasuredLineRow).where(col(MeasuredLineRow.period) == period))
-    return pa.Table.from_pylist(
-        [
-            {
-                "month": r.month,
-                "vkey": r.vkey,
-                "rule_no": r.rule_no,
-                "oos": r.oos,
-                "quantity": Decimal(r.quantity),
-                "events": r.events,
-                "brand": r.brand,
-            }
-            for r in rows
-        ],
+    rows = session.execute(
+        sql(
+            "SELECT month, vkey, rule_no, oos, quantity, events, brand FROM measured_lines "
+            "WHERE period = :period"
+        ),
+        {"period": period},
+    ).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(LINE_SCHEMA)
+    values = [list(c) for c in columns]
+    values[3] = [bool(o) for o in values[3]]
+    values[4] = [Decimal(q) for q in values[4]]
+    return pa.Table.from_arrays(
+        [pa.array(v, type=f.type) for v, f in zip(values, LINE_SCHEMA, strict=True)],
         schema=LINE_SCHEMA,
     )
 
@@ -118,12 +145,14 @@ def load_reuse(
     known, revisions = set(json.loads(last.batches)), json.loads(last.contracts)
     dirty: set[tuple[str, str]] = set()
     added: set[str] = set()
+    withdrawn_or_restated = False
     for batch in batches:
         if (batch.status == "committed") == (batch.id in known):
             continue
         if batch.status == "committed" and not batch.restated:
             added.add(batch.id)  # new events only: measured alone, added to what is stored
         else:
+            withdrawn_or_restated = True
             dirty |= {(m, batch.brand) for m in json.loads(batch.periods) if m <= through}
     for contract in contracts:
         if revisions.get(contract.id) != contract.revision:
@@ -154,7 +183,18 @@ def load_reuse(
         files=sorted(files),
         superseders=superseders,
         added=frozenset(added),
+        renders=None
+        if withdrawn_or_restated
+        else _renders(workspace, through, snapshot.renders_sha256),
     )
+
+
+def _renders(workspace: Workspace, period: str, digest: str | None) -> pa.Table | None:
+    """The close's first renders, if they are there as it wrote them."""
+    path = renders_path(workspace, period)
+    if digest is None or not path.is_file() or file_sha256(path) != digest:
+        return None
+    return pq.read_table(path)
 
 
 def _open_months(batches: Sequence[BatchRow], through: str, period: str) -> set[str]:

@@ -240,6 +240,7 @@ class MeasureSnapshotRow(SQLModel, table=True):
     __tablename__ = "measure_snapshots"
     period: str = Field(primary_key=True)  # the closed period
     reference_sha256: str
+    renders_sha256: str | None = None  # of settlements/<period>/first_renders.parquet
 
 
 class MeasuredLineRow(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """measured_lines: quantities per priced line of every month a close measured, the basis of the
-next incremental settlement; measure_snapshots: what they were measured with
+next incremental settlement; measure_snapshots: what they were measured with, and the digest of
+the close's index of first renders
 
 Revision ID: 0014
 Revises: 0011
@@ -19,6 +20,7 @@ def upgrade() -> None:
         "measure_snapshots",
         sa.Column("period", sa.String(), nullable=False),
         sa.Column("reference_sha256", sa.String(), nullable=False),
+        sa.Column("renders_sha256", sa.String(), nullable=True),
         sa.PrimaryKeyConstraint("period"),
     )
     op.create_table(
