@@ -115,13 +115,17 @@ def _stored(session: Session, period: str) -> pa.Table:
     )
 
 
-def _contract_months(session: Session, contract: Contract, through: str) -> set[str]:
-    """The months up to ``through`` the contract covers now or covered at its revision before."""
+def _contract_months(
+    session: Session, contract: Contract, since: int | None, through: str
+) -> set[str]:
+    """The months up to ``through`` the contract covers now or covered at any revision after
+    ``since`` (the revision the close used; None for a contract the close did not know)."""
     terms = [(contract.start, contract.end)]
-    earlier = session.get(ContractRow, (contract.id, contract.revision - 1))
-    if earlier is not None:
-        before = contract_from_json(earlier.body)
-        terms.append((before.start, before.end))
+    for revision in range((since or contract.revision), contract.revision):
+        earlier = session.get(ContractRow, (contract.id, revision))
+        if earlier is not None:
+            before = contract_from_json(earlier.body)
+            terms.append((before.start, before.end))
     return {m for first, last in terms for m in _months(first, last) if m <= through}
 
 
@@ -155,8 +159,10 @@ def load_reuse(
             withdrawn_or_restated = True
             dirty |= {(m, batch.brand) for m in json.loads(batch.periods) if m <= through}
     for contract in contracts:
-        if revisions.get(contract.id) != contract.revision:
-            dirty |= {(m, contract.brand) for m in _contract_months(session, contract, through)}
+        then = revisions.get(contract.id)
+        if then != contract.revision:
+            months = _contract_months(session, contract, then, through)
+            dirty |= {(m, contract.brand) for m in months}
     read = {m for m, _ in dirty} | {m for m in _open_months(batches, through, period)}
     committed = [b for b in batches if b.status == "committed" and b.events_path]
     lake_ids = {b.id for b in committed if is_lake_path(str(b.events_path))}
