@@ -3,6 +3,7 @@ to the engines' bare baselines, and print one table.
 
     .venv/bin/python -m bench run --scale 1m,10m --repeat 3 [--store sqlite,postgresql]
     .venv/bin/python -m bench run --scale 100m --repeat 1      # not run by CI
+    .venv/bin/python -m bench run --scale history              # 12 months x 1M (history-100k)
 
 Data and workspaces go to bench/out/ (ignored by git); generated logs are reused across runs.
 """
@@ -19,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import table
+from bench.history import HISTORY, run_history
 from bench.reference import write_reference
 from bench.runner import Measurement, run_scale
 from bench.usage import write_usage
@@ -43,7 +45,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="generate data, run every step, print the table")
-    run.add_argument("--scale", default="1m", help=f"comma-separated, of {', '.join(SCALES)}")
+    run.add_argument(
+        "--scale",
+        default="1m",
+        help=f"comma-separated, of {', '.join([*SCALES, *HISTORY])}",
+    )
     run.add_argument("--repeat", type=int, default=3, help="runs per step (median is reported)")
     run.add_argument(
         "--store", default="sqlite", help="sqlite, postgresql or both, comma-separated"
@@ -56,6 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--out", type=Path, default=Path("bench/out"), help="data and workspaces")
     args = parser.parse_args(argv)
     scales = [s.strip().lower() for s in args.scale.split(",")]
+    for scale in [s for s in scales if s in HISTORY]:
+        run_history(scale, args.out.resolve() / scale, args.repeat)
+    scales = [s for s in scales if s not in HISTORY]
+    if not scales:
+        return
     unknown = [s for s in scales if s not in SCALES]
     if unknown:
         parser.error(f"unknown scale {unknown[0]!r}; expected one of {', '.join(SCALES)}")

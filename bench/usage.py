@@ -9,6 +9,7 @@ restricted and exclusive categories, and twins revoked on the 21st.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -29,10 +30,10 @@ SELECT i, c, pos, {_H1} AS h1, {_H2} AS h2 FROM (
 
 _RENDERED = f"((r.i // (100 * {{contracts}})) * 4 + r.pos) % {ASSETS}"
 _EVENTS = f"""
-SELECT 'e' || r.i AS event_id,
-  strftime(TIMESTAMP '2026-10-01 00:00:00' + to_seconds(
+SELECT '{{prefix}}' || r.i AS event_id,
+  strftime(TIMESTAMP '{{month}}-01 00:00:00' + to_seconds(
     CASE WHEN r.pos < 4 THEN r.h1 % 21600
-         ELSE 86400 + r.h1 % (30 * 86400) END), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
+         ELSE 86400 + r.h1 % ({{days}} * 86400) END), '%Y-%m-%dT%H:%M:%SZ') AS occurred_at,
   CASE WHEN r.pos < 4 THEN 'render' WHEN r.pos < 14 THEN 'publication'
        ELSE 'impressions' END AS kind,
   CASE WHEN r.h2 % 2000 = 0 THEN k.other_twin ELSE k.twin END AS twin_id,
@@ -74,18 +75,31 @@ def _contract_table(contracts: list[Contract]) -> pa.Table:
     )
 
 
-def write_usage(out: Path, contracts: list[Contract], rows: int) -> list[tuple[str, Path]]:
-    """Write ``rows`` events as one CSV per brand under ``out``; returns (brand, file) pairs."""
+def write_usage(
+    out: Path,
+    contracts: list[Contract],
+    rows: int,
+    month: str = "2026-10",
+    prefix: str = "e",
+    suffix: str = "",
+) -> list[tuple[str, Path]]:
+    """Write ``rows`` events of ``month`` as one CSV per brand under ``out``, event ids starting
+    with ``prefix``; returns (brand, file) pairs."""
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute(f"SET temp_directory = '{out / '.duckdb-tmp'}'")
     con.register("k_arrow", _contract_table(contracts))
     con.execute("CREATE TABLE k AS SELECT * FROM k_arrow")
     rounds = -(-rows // (100 * len(contracts)))
-    query = _EVENTS.format(contracts=len(contracts), rows=rows, rounds=rounds)
+    year, number = int(month[:4]), int(month[5:])
+    following = date(year + (number == 12), number % 12 + 1, 1)
+    days = (following - date(year, number, 1)).days - 1  # after the first day, renders' day
+    query = _EVENTS.format(
+        contracts=len(contracts), rows=rows, rounds=rounds, month=month, prefix=prefix, days=days
+    )
     written = []
     for brand in sorted({c.brand for c in contracts}):
-        path = out / f"{brand}-2026-10.csv"
+        path = out / f"{brand}-{month}{suffix}.csv"
         tmp = path.with_suffix(".csv.part")
         con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT csv, HEADER true)", {"brand": brand})
         tmp.replace(path)

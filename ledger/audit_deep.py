@@ -1,7 +1,7 @@
 """`audit verify --deep`: re-check the books from the events themselves.
 
 1. every committed (or withdrawn) batch's event file(s) still hash to the sha256 recorded at
-   ingest, and still hold as many events as the batch accepted (counted by DuckDB);
+   ingest, and still hold as many events as the batch accepted and restated (counted by DuckDB);
 2. every sealed month re-settles, from its events, to exactly what it issued: the pure
    ``compute`` is given what the ledger knew at that close (the batches and contract revisions
    the seal records, the parties it was settled with, what earlier closed months issued) and its
@@ -71,8 +71,14 @@ def _event_files(workspace: Workspace, batches: list[BatchRow]) -> list[str]:
                 problems.append(f"{name}: not readable as Parquet ({str(exc).splitlines()[0]})")
                 continue
             count = int(found[0]) if found else 0
-            if count != batch.accepted:
-                problems.append(f"{name} holds {count} events, the batch accepted {batch.accepted}")
+            kept = (
+                batch.accepted + batch.restated
+            )  # a restating row is kept beside the one it replaces
+            if count != kept:
+                problems.append(
+                    f"{name} holds {count} events, the batch accepted {batch.accepted} "
+                    f"and restated {batch.restated}"
+                )
     finally:
         con.close()
     return problems

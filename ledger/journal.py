@@ -203,11 +203,21 @@ def trial_balance(session: Session) -> list[TrialBalanceRow]:
     ]
 
 
-def load_entries(session: Session) -> list[JournalEntry]:
+def load_entries(
+    session: Session, period: str | None = None, kind: str | None = None
+) -> list[JournalEntry]:
+    """The journal's entries in order (only those of ``period`` and ``kind``, when given)."""
+    entries = select(JournalEntryRow).order_by(col(JournalEntryRow.seq))
+    if period is not None:
+        entries = entries.where(JournalEntryRow.period == period)
+    if kind is not None:
+        entries = entries.where(JournalEntryRow.kind == kind)
+    rows = select(PostingRow).order_by(col(PostingRow.entry_seq), col(PostingRow.line))
+    if period is not None or kind is not None:
+        seqs = entries.with_only_columns(col(JournalEntryRow.seq)).order_by(None)
+        rows = rows.where(col(PostingRow.entry_seq).in_(seqs))
     postings: dict[int, list[Posting]] = defaultdict(list)
-    for p in session.exec(
-        select(PostingRow).order_by(col(PostingRow.entry_seq), col(PostingRow.line))
-    ):
+    for p in session.exec(rows):
         postings[p.entry_seq].append(Posting(p.account, p.currency, p.debit - p.credit))
     return [
         JournalEntry(
@@ -220,7 +230,7 @@ def load_entries(session: Session) -> list[JournalEntry]:
             r.prev_hash,
             r.hash,
         )
-        for r in session.exec(select(JournalEntryRow).order_by(col(JournalEntryRow.seq)))
+        for r in session.exec(entries)
     ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from ledger.lake import Relocation, relocations
 from ledger.money import format_amount
 from ledger.seal import (
     GENESIS,
@@ -228,12 +229,17 @@ def _check_statements(session: Session, period: str, sealed: Mapping[str, str]) 
 def _check_batches(session: Session, bodies: Sequence[Mapping[str, Any]]) -> list[str]:
     problems = []
     voided = _voided(session)
+    moved = relocations(session)
     for batch_id, (period, sealed) in sorted(sealed_batches(bodies).items()):
         row = session.get(BatchRow, batch_id)
         if row is None:
             problems.append(f"batches row {batch_id} is missing (sealed by {period})")
             continue
         current = batch_fields(row)
+        if _moved_to(sealed, moved.get(batch_id, [])) == (row.events_path, row.events_sha256):
+            # moved into the lake, recorded in the journal
+            current["events_path"] = sealed.get("events_path")
+            current["events_sha256"] = sealed.get("events_sha256")
         if sealed.get("status") == "committed" and current["status"] == "void":
             if batch_id in voided:  # withdrawn by `batches void`, recorded in the journal
                 current["status"] = "committed"
@@ -249,6 +255,15 @@ def _check_batches(session: Session, bodies: Sequence[Mapping[str, Any]]) -> lis
                     f"{sealed[field]} (by {period})"
                 )
     return problems
+
+
+def _moved_to(sealed: Mapping[str, Any], moves: Sequence[Relocation]) -> tuple[Any, Any]:
+    """Where the journal's moves took the event files a seal names."""
+    at = (sealed.get("events_path"), sealed.get("events_sha256"))
+    for move in moves:
+        if (move.old_path, move.old_sha256) == at:
+            at = (move.new_path, move.new_sha256)
+    return at
 
 
 def _voided(session: Session) -> set[str]:

@@ -11,6 +11,7 @@ from ledger import imports
 from ledger.backup import backup
 from ledger.cli import open_workspace, output, workspace_root
 from ledger.errors import ValidationFailed
+from ledger.lake import migrate_layout
 from ledger.seal import seal_closed
 from ledger.workspace import Workspace
 
@@ -42,16 +43,20 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = JSON,
     ) -> None:
-        """Create a workspace, or upgrade an existing one's schema.
+        """Create a workspace, or upgrade an existing one (its schema, and its events into the
+        partitioned lake, events/month=YYYY-MM/).
 
         Example: twinledger --workspace ./books init
         """
         workspace = Workspace.init(workspace_root(ctx), database_url, adopt)
         seal_closed(workspace)  # books closed before seals existed
+        moved = migrate_layout(workspace)  # events stored before the partitioned lake
         doc = {"workspace": str(workspace.root), "database_url": workspace.database_url}
         if as_json:
             output.print_json(doc)
         else:
+            if moved:
+                output.line(f"moved the events of {len(moved)} batches into events/month=*/")
             output.line(f"workspace ready at {workspace.root}")
 
     @app.command("backup")

@@ -46,6 +46,14 @@ def _print_settlement(doc: dict[str, Any], as_json: bool) -> None:
         )
 
 
+FULL = typer.Option(
+    False,
+    "--full",
+    help="Measure every event file instead of reusing the quantities the latest close stored "
+    "(the result is the same).",
+)
+
+
 def register(app: typer.Typer) -> None:
     settle = typer.Typer(
         help="Monthly settlement: run (draft), close (final), status.", no_args_is_help=True
@@ -55,20 +63,24 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
     @settle.command("run")
-    def settle_run(ctx: typer.Context, period: str, as_json: bool = JSON) -> None:
+    def settle_run(
+        ctx: typer.Context, period: str, as_json: bool = JSON, full: bool = FULL
+    ) -> None:
         """Settle a month as a draft (re-runnable until it is closed).
 
         Example: twinledger settle run 2026-03
         """
-        _print_settlement(service.run(open_workspace(ctx), period), as_json)
+        _print_settlement(service.run(open_workspace(ctx), period, full), as_json)
 
     @settle.command("close")
-    def settle_close(ctx: typer.Context, period: str, as_json: bool = JSON) -> None:
+    def settle_close(
+        ctx: typer.Context, period: str, as_json: bool = JSON, full: bool = FULL
+    ) -> None:
         """Close a reviewed draft month: final figures, journal posted, never changed again.
 
         Example: twinledger settle close 2026-03
         """
-        _print_settlement(service.close(open_workspace(ctx), period), as_json)
+        _print_settlement(service.close(open_workspace(ctx), period, full), as_json)
 
     @settle.command("status")
     def settle_status(ctx: typer.Context, period: str, as_json: bool = JSON) -> None:

@@ -6,9 +6,10 @@ The commit protocol:
    ``tmp/<batch>.stage/`` (memory bounded by the chunk size); event ids repeated across chunks are
    settled there by DuckDB (``ledger.ingest.stage``);
 3. under the workspace's ingest lock, the parts are de-duplicated against every committed event
-   of the brand (DuckDB semi join), fsynced and renamed into the store: one file
-   ``events/<brand>/<batch>.parquet``, or a directory ``events/<brand>/<batch>/`` of parts, and
-   their sha256 is taken (``storage.events.events_sha256``), for the seal of the month to close;
+   of the brand (DuckDB semi join), split by UTC month, fsynced and renamed into the lake: one
+   file ``events/month=YYYY-MM/<batch>.parquet`` per month (per chunk and month for a big log,
+   ``<batch>.NNNNN.parquet``), and their sha256 is taken (``storage.events.events_sha256``), for
+   the seal of the month to close;
 4. the batch row is committed in the database, which is the moment the batch becomes visible.
 A kill at any step before 4 leaves an unreferenced file or directory that no reader sees and the
 next ingest removes; rerunning the command completes the batch.
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -45,7 +46,18 @@ from ledger.ingest.stage import (
     write_quarantine,
 )
 from ledger.storage.db import reading, writing
-from ledger.storage.events import events_sha256, file_sha256, fsync_dir, fsync_file, publish
+from ledger.storage.events import (
+    MONTH_KEY,
+    batch_of,
+    events_sha256,
+    file_sha256,
+    is_lake_path,
+    lake_glob,
+    lake_name,
+    month_dir,
+    publish,
+)
+from ledger.storage.lake import split_by_month
 from ledger.storage.repo import now
 from ledger.storage.tables import BatchRow, BrandRow, TwinRow
 from ledger.workspace import Workspace
@@ -105,13 +117,21 @@ def _already(row: BatchRow) -> IngestResult:
 def _remove_orphans(workspace: Workspace, session: Session) -> None:
     """Delete event files and staging directories that no committed or void batch, nor a live
     ingest, owns (a void batch's events stay for the closed periods that covered them)."""
-    referenced = set()
-    kept = select(BatchRow.events_path).where(col(BatchRow.status).in_(("committed", "void")))
-    for p in session.exec(kept):
-        if p:
+    referenced, in_lake = set(), set()
+    kept = select(BatchRow.id, BatchRow.events_path).where(
+        col(BatchRow.status).in_(("committed", "void"))
+    )
+    for batch_id, p in session.exec(kept):
+        if p and is_lake_path(p):
+            in_lake.add(batch_id)
+        elif p:
             path = workspace.path(p)
             referenced.add(path.parent if path.name == PARTS_GLOB else path)
     for orphan in workspace.path("events").glob("*/*"):
+        if orphan.parent.name.startswith(f"{MONTH_KEY}="):
+            if orphan.suffix == ".parquet" and batch_of(orphan.name) not in in_lake:
+                orphan.unlink(missing_ok=True)
+            continue
         if orphan in referenced:
             continue
         if orphan.is_dir():
@@ -130,23 +150,22 @@ def _brand_files(workspace: Workspace, session: Session, brand: str) -> list[Pat
     return [workspace.path(p) for p in rows if p]
 
 
-def _publish_events(workspace: Workspace, staged: Staged, brand: str, batch_id: str) -> str | None:
-    """Move the staged parts into the store: one file, or a directory of parts for big logs."""
+def _publish_events(workspace: Workspace, staged: Staged, batch_id: str) -> str | None:
+    """Move the staged parts into the lake, split by UTC month: one file per month, or per chunk
+    and month for a big log."""
     if not staged.parts:
         return None
-    if len(staged.parts) == 1:
-        final = workspace.path("events", brand, f"{batch_id}.parquet")
-        publish(staged.parts[0], final)
-        return workspace.relative(final)
-    for part in staged.parts:
-        fsync_file(part)
-    source = staged.parts[0].parent
-    fsync_dir(source)
-    final = workspace.path("events", brand, batch_id)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(source, final)
-    fsync_dir(final.parent)
-    return workspace.relative(final / PARTS_GLOB)
+    pieces = [
+        (month, number, piece)
+        for number, part in enumerate(staged.parts, 1)
+        for month, piece in split_by_month(part, staged.part_months.get(part), part.parent)
+    ]
+    per_month = Counter(month for month, _, _ in pieces)
+    events = workspace.path("events")
+    for month, number, piece in pieces:
+        name = lake_name(batch_id, None if per_month[month] == 1 else number)
+        publish(piece, month_dir(events, month) / name)
+    return lake_glob(batch_id)
 
 
 def _publish_quarantine(workspace: Workspace, staged: Staged, batch_id: str) -> str | None:
@@ -240,7 +259,7 @@ def ingest_file(
                 _remove_orphans(workspace, session)
                 existing = _brand_files(workspace, session, brand)
             settle_stored(staged, existing, restate=restate, path=path, profile=chosen)
-            events_path = _publish_events(workspace, staged, brand, batch_id)
+            events_path = _publish_events(workspace, staged, batch_id)
             result = IngestResult(
                 batch_id=batch_id,
                 status="committed",

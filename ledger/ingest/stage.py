@@ -31,6 +31,7 @@ from ledger.storage.events import (
     newest_versions_sql,
     parquet_list_sql,
     private_connection,
+    read_sql,
 )
 
 STAGE_SUFFIX = ".stage"
@@ -58,6 +59,7 @@ class Staged:
     conflict_file: Path | None = None
     replaced_months: set[str] = field(default_factory=set)  # of the versions restated
     parts: list[Path] = field(default_factory=list)
+    part_months: dict[Path, set[str]] = field(default_factory=dict)  # at least its months
     rejects: list[Path] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
     rewritten: bool = False
@@ -140,7 +142,8 @@ def stage_log(
                 writing = writer.submit(_write_part, events, part)
                 staged.parts.append(part)
                 staged.accepted += chunk.events.height
-                staged.months.update(_months(chunk.events))
+                staged.part_months[part] = _months(chunk.events)
+                staged.months.update(staged.part_months[part])
             if chunk.rejected.height:
                 rejects = directory / f"rejects-{number:05d}.parquet"
                 chunk.rejected.write_parquet(rejects)
@@ -203,7 +206,7 @@ def settle_stored(
             con.execute(
                 "CREATE TEMP TABLE matched AS SELECT p.line_no, p.event_id "
                 f"FROM read_parquet({parts}) p "
-                f"SEMI JOIN (SELECT event_id FROM read_parquet({parquet_list_sql(stored)})) s "
+                f"SEMI JOIN (SELECT event_id FROM {read_sql(stored)}) s "
                 "ON p.event_id = s.event_id"
             )
             if con.execute("SELECT count(*) FROM matched").fetchall()[0][0]:

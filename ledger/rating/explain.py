@@ -20,7 +20,7 @@ from ledger.money import format_amount, round_money
 from ledger.pricing import price
 from ledger.rating.lines import units
 from ledger.rating.measure import measure
-from ledger.storage.events import SUPERSEDES, connect, has_supersedes, parquet_list_sql
+from ledger.storage.events import SUPERSEDES, connect, has_supersedes, read_sql
 
 LINE_RE = re.compile(r"^(\d{4}-\d{2}):(.+):v(\d+):r(\d+)(:oos)?$")
 
@@ -131,7 +131,7 @@ def _superseded(
         "line_events",
         pa.table({"brand": [r[0] for r in rows], "event_id": [r[1] for r in rows]}),
     )
-    source = f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
+    source = read_sql(files)
     return con.execute(
         "SELECT v.brand, v.event_id, strftime(v.occurred_at, '%Y-%m-%dT%H:%M:%SZ'), v.channel, "
         "v.territory, v.media, v.quantity, v.batch_id, v.line_no, r.batch_id "

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from ledger.domain import Contract, Parties
 from ledger.rating.tables import register_reference
-from ledger.storage.events import has_supersedes, newest_versions_sql, parquet_list_sql
+from ledger.storage.events import has_supersedes, newest_versions_sql, read_sql
 
 EVENT_COLUMNS = (
     "brand VARCHAR, event_id VARCHAR, occurred_at TIMESTAMPTZ, kind VARCHAR, twin_id VARCHAR, "
@@ -37,6 +37,31 @@ _SELECT_EVENTS = (
     "duration_s, campaign, category, ai_disclosure, batch_id, line_no"
 )
 _DAY = "CAST(DATE '1970-01-01' + CAST(epoch_us(occurred_at) // 86400000000 AS INTEGER) AS DATE)"
+
+LINE_SCHEMA = pa.schema(
+    [
+        ("month", pa.string()),
+        ("vkey", pa.string()),
+        ("rule_no", pa.int64()),
+        ("oos", pa.bool_()),
+        ("quantity", pa.decimal128(38, 3)),
+        ("events", pa.int64()),
+        ("brand", pa.string()),
+    ]
+)
+RENDERS_SCHEMA = pa.schema(
+    [
+        ("brand", pa.string()),
+        ("twin_id", pa.string()),
+        ("asset_id", pa.string()),
+        ("occurred_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+"""The first render of every (brand, twin, asset) before a date: what UNVERIFIED_ASSET needs of
+earlier months."""
+
+LINE_ORDER = [(name, "ascending") for name in ("month", "vkey", "rule_no", "oos")]
+"""Measured lines are always in this order, however they were measured."""
 
 EXCEPTION_SCHEMA = pa.schema(
     [
@@ -56,45 +81,56 @@ EXCEPTION_SCHEMA = pa.schema(
 class Measured:
     """Quantities per priced line and the exceptions of one measuring pass."""
 
-    lines: pa.Table  # month, vkey, rule_no, oos, quantity, events
+    lines: pa.Table  # month, vkey, rule_no, oos, quantity, events, brand (LINE_SCHEMA)
     breakdown: pa.Table  # month, vkey, rule_no, oos, channel, territory, media, quantity
     exceptions: pa.Table  # EXCEPTION_SCHEMA, only for events from `report_from`
     events_rated: int
+    first_renders: pa.Table | None = None  # RENDERS_SCHEMA, when asked for (a close)
 
 
-def _source(files: Sequence[Path]) -> str:
-    """The events of ``files``, only the newest version of a restated (brand, event_id)."""
-    if has_supersedes(files):
-        return f"({newest_versions_sql(files)})"
-    return f"read_parquet({parquet_list_sql(files)}, union_by_name = true)"
+def _source(files: Sequence[Path], superseders: Sequence[Path] | None = None) -> str:
+    """The events of ``files``, only the newest version of a restated (brand, event_id) (the
+    restating rows are looked for in ``superseders``, by default ``files``)."""
+    if has_supersedes(files if superseders is None else superseders):
+        return f"({newest_versions_sql(files, superseders)})"
+    return read_sql(files)
 
 
 def define_events(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], start: date, end: date
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[Path],
+    start: date,
+    end: date,
+    *,
+    superseders: Sequence[Path] | None = None,
+    scope: str | None = None,
+    renders: str | None = None,
 ) -> None:
-    """Create view ``ev``: the events whose UTC date is in [start, end), with ``day``/``month``."""
+    """Create view ``ev``: the events whose UTC date is in [start, end), with ``day``/``month``,
+    and view ``all_renders`` (by default every render of ``files``). ``scope``, a predicate over
+    ``ev``'s columns, narrows ``ev`` further; ``renders`` replaces ``all_renders``'s query."""
     con.execute("DROP TABLE IF EXISTS ev_empty")
     if files:
-        source = _source(files)
+        source = _source(files, superseders)
     else:
         con.execute(f"CREATE TEMP TABLE ev_empty ({EVENT_COLUMNS})")
         source = "ev_empty"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS SELECT * FROM {source}")
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {_SELECT_EVENTS}, {_DAY} AS day, "
+        f"CREATE OR REPLACE TEMP VIEW ev_all AS SELECT {_SELECT_EVENTS}, {_DAY} AS day, "
         "strftime(occurred_at, '%Y-%m') AS month "
         f"FROM {source} WHERE occurred_at >= TIMESTAMPTZ '{start} 00:00:00+00' "
         f"AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00'"
     )
-    if files:
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW all_renders AS SELECT brand, twin_id, asset_id, "
-            f"occurred_at FROM {source} WHERE kind = 'render'"
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM ev_all"
+        + (f" WHERE {scope}" if scope else "")
+    )
+    if renders is None:
+        renders = (
+            f"SELECT brand, twin_id, asset_id, occurred_at FROM {source} WHERE kind = 'render'"
         )
-    else:
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW all_renders AS SELECT brand, twin_id, asset_id, "
-            "occurred_at FROM ev_empty"
-        )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW all_renders AS {renders}")
 
 
 _MATCH = """
@@ -267,6 +303,11 @@ def prepare(
     """Register the reference tables and define the per-event views (nothing is read yet)."""
     register_reference(con, contracts, parties)
     define_events(con, files, start, end)
+    match(con)
+
+
+def match(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the per-event views over ``ev`` (uses matched to versions, metrics)."""
     con.execute(_MATCH)
 
 
@@ -274,9 +315,12 @@ def rate(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
     """The rating pass: one scan of the events into quantities per priced line and breakdown."""
     con.execute(_RATE)
     lines = con.sql(
-        "SELECT month, vkey, rule_no, oos, sum(qty) AS quantity, "
-        "CAST(sum(events) AS BIGINT) AS events FROM priced_agg GROUP BY ALL ORDER BY ALL"
+        "SELECT p.month, p.vkey, p.rule_no, p.oos, sum(p.qty) AS quantity, "
+        "CAST(sum(p.events) AS BIGINT) AS events, any_value(v.brand) AS brand "
+        "FROM priced_agg p JOIN versions v ON v.vkey = p.vkey "
+        "GROUP BY p.month, p.vkey, p.rule_no, p.oos"
     ).to_arrow_table()
+    lines = lines.cast(LINE_SCHEMA).sort_by(LINE_ORDER)
     breakdown = con.sql(
         "SELECT month, vkey, rule_no, oos, channel, territory, media, sum(qty) AS quantity "
         "FROM priced_agg GROUP BY ALL ORDER BY ALL"
@@ -288,6 +332,18 @@ def find_exceptions(con: duckdb.DuckDBPyConnection, report_from: date) -> pa.Tab
     """The exception pass (after :func:`rate`): every flagged event from ``report_from`` on."""
     con.execute(_FLAGGED_ROWS, {"report_from": report_from})
     return con.sql(_EXCEPTIONS).to_arrow_table().cast(EXCEPTION_SCHEMA)
+
+
+def first_renders(con: duckdb.DuckDBPyConnection, end: date) -> pa.Table:
+    """The first render of every (brand, twin, asset) before ``end`` (after :func:`prepare`)."""
+    return (
+        con.sql(
+            "SELECT brand, twin_id, asset_id, min(occurred_at) AS occurred_at FROM all_renders "
+            f"WHERE occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' GROUP BY ALL ORDER BY ALL"
+        )
+        .to_arrow_table()
+        .cast(RENDERS_SCHEMA)
+    )
 
 
 def count_events(con: duckdb.DuckDBPyConnection, report_from: date) -> int:
@@ -303,9 +359,12 @@ def measure(
     report_from: date,
     contracts: Sequence[Contract],
     parties: Parties,
+    index_renders: bool = False,
 ) -> Measured:
-    """Measure every event in [start, end); exceptions only for events from ``report_from``."""
+    """Measure every event in [start, end); exceptions only for events from ``report_from``;
+    with ``index_renders``, the first renders before ``end`` too."""
     prepare(con, files, start, end, contracts, parties)
     lines, breakdown = rate(con)
     exceptions = find_exceptions(con, report_from)
-    return Measured(lines, breakdown, exceptions, count_events(con, report_from))
+    renders = first_renders(con, end) if index_renders else None
+    return Measured(lines, breakdown, exceptions, count_events(con, report_from), renders)

@@ -245,8 +245,6 @@ def manual_adjustments(session: Session, period: str) -> list[ManualAdjustment]:
         r.seq: iso(r.posted_at)
         for r in session.exec(select(JournalEntryRow).where(JournalEntryRow.period == period))
     }
-    for entry in load_entries(session):
-        if entry.period != period or entry.kind != "adjustment":
-            continue
+    for entry in load_entries(session, period, "adjustment"):
         result.append(_adjustment(entry.memo, list(entry.postings), posted_at[entry.seq]))
     return result

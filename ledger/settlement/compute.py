@@ -28,6 +28,7 @@ from ledger.economics import ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
+from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
 from ledger.storage.events import connect
@@ -170,6 +171,11 @@ class Settlement:
     talents: tuple[Position, ...]
     agencies: tuple[Position, ...] = ()
     manual: tuple[ManualAdjustment, ...] = ()
+    measured: pa.Table | None = None
+    """The quantities per priced line of every month measured (``LINE_SCHEMA``), which a close
+    stores for the next incremental settlement."""
+    first_renders: pa.Table | None = None
+    """With ``Inputs.index_renders``: the first renders up to the period's end."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,10 @@ class Inputs:
     last_close: LastClose | None = None
     batches: Mapping[str, BatchInfo] = field(default_factory=dict)
     """every batch the ledger holds, by id, to say why a closed month changed."""
+    reuse: Reuse | None = None
+    """Measure incrementally (``ledger.rating.incremental``); None measures every event file."""
+    index_renders: bool = False
+    """Also find the first render of every asset up to the period's end (a close stores it)."""
 
 
 def changes_since_close(
@@ -243,7 +253,29 @@ def compute(inputs: Inputs) -> Settlement:
 
     con = connect()
     try:
-        measured = measure(con, inputs.event_files, start, end, first, inputs.contracts, parties)
+        if inputs.reuse is None:
+            measured = measure(
+                con,
+                inputs.event_files,
+                start,
+                end,
+                first,
+                inputs.contracts,
+                parties,
+                inputs.index_renders,
+            )
+        else:
+            measured = measure_reusing(
+                con,
+                inputs.reuse,
+                inputs.event_files,
+                start,
+                end,
+                first,
+                inputs.contracts,
+                parties,
+                inputs.index_renders,
+            )
     finally:
         con.close()
     all_lines = price_lines(measured.lines, measured.breakdown, relevant)
@@ -326,6 +358,8 @@ def compute(inputs: Inputs) -> Settlement:
             inputs.manual,
         ),
         manual=tuple(inputs.manual),
+        measured=measured.lines,
+        first_renders=measured.first_renders,
     )
 
 

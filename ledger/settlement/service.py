@@ -43,6 +43,7 @@ from ledger.settlement.document_types import PreviousPayout
 from ledger.settlement.documents import brand_documents_of, build_documents
 from ledger.settlement.invoices import Plan, invoice_problems, number, plan_documents, series
 from ledger.settlement.postings import post_settlement
+from ledger.settlement.snapshot import load_reuse, store_snapshot
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
@@ -88,10 +89,13 @@ def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Deci
     return issued
 
 
-def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
+def _gather(
+    workspace: Workspace, session: Session, period: str, full: bool = False, closing: bool = False
+) -> _Known:
     parties = load_parties(session)
     contracts = load_contracts(session)
     batches = committed_batches(session)
+    every_batch = all_batches(session)
     files = [workspace.path(b.events_path) for b in batches if b.events_path]
     balances = payable_balances(session, "talent", period)
     balances |= payable_balances(session, "agency", period)
@@ -117,8 +121,12 @@ def _gather(workspace: Workspace, session: Session, period: str) -> _Known:
         ),
         batches={
             b.id: BatchInfo(b.brand, frozenset(json.loads(b.periods)), b.status == "committed")
-            for b in all_batches(session)
+            for b in every_batch
         },
+        reuse=None
+        if full
+        else load_reuse(workspace, session, period, contracts, parties, every_batch),
+        index_renders=closing,
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -297,13 +305,16 @@ def refuse_if_tampered(workspace: Workspace) -> None:
         )
 
 
-def run(workspace: Workspace, period: str) -> dict[str, Any]:
-    """Settle ``period`` as a draft from everything known now (re-runnable until closed)."""
+def run(workspace: Workspace, period: str, full: bool = False) -> dict[str, Any]:
+    """Settle ``period`` as a draft from everything known now (re-runnable until closed).
+
+    The events are measured incrementally from the latest close (``ledger.settlement.snapshot``);
+    ``full`` measures every event file instead, with the same result."""
     period = Period.parse(period)
     refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
         refuse_if_closed(session, period)
-        known = _gather(workspace, session, period)
+        known = _gather(workspace, session, period, full)
     settlement = compute(known.inputs)
     with writing(workspace.engine) as session:
         refuse_if_closed(session, period)
@@ -314,8 +325,9 @@ def periods_with_usage(session: Session) -> set[str]:
     return {p for b in committed_batches(session) for p in json.loads(b.periods)}
 
 
-def close(workspace: Workspace, period: str) -> dict[str, Any]:
-    """Make the reviewed draft of ``period`` final, post it to the journal and seal it."""
+def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, Any]:
+    """Make the reviewed draft of ``period`` final, post it to the journal and seal it; store
+    its measured quantities for the next incremental settlement (``full`` as for `run`)."""
     period = Period.parse(period)
     refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
@@ -330,7 +342,7 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
             raise LedgerError(
                 f"period {open_before[0]} has usage and is not closed; close it before {period}"
             )
-        known = _gather(workspace, session, period)
+        known = _gather(workspace, session, period, full, closing=True)
         closed_since = session.exec(
             select(PeriodRow.period).where(
                 PeriodRow.status == CLOSED, col(PeriodRow.closed_at) > row.run_at
@@ -355,6 +367,15 @@ def close(workspace: Workspace, period: str) -> dict[str, Any]:
             refuse_if_closed(session, period)
             summary = _store(workspace, session, settlement, known, CLOSED)
             post_settlement(session, settlement, plan_documents(settlement, workspace.vat_rates))
+            if settlement.measured is not None:
+                store_snapshot(
+                    workspace,
+                    session,
+                    period,
+                    settlement.measured,
+                    settlement.first_renders,
+                    known.inputs.parties,
+                )
             session.flush()
             sealed = seal_period(workspace, session, period)
     except BaseException:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ledger.storage.types import Money
@@ -279,3 +279,27 @@ class DocumentNumberRow(SQLModel, table=True):
     __tablename__ = "document_numbers"
     series: str = Field(primary_key=True)
     last: int = 0
+
+
+class MeasureSnapshotRow(SQLModel, table=True):
+    """The measured quantities a close stored (``MeasuredLineRow``), and the fingerprint of the
+    reference data they were measured with (twins, revocations, restricted categories)."""
+
+    __tablename__ = "measure_snapshots"
+    period: str = Field(primary_key=True)  # the closed period
+    reference_sha256: str
+    renders_sha256: str | None = None  # of settlements/<period>/first_renders.parquet
+
+
+class MeasuredLineRow(SQLModel, table=True):
+    """The quantity of one priced line of one month, as the close of ``period`` measured it."""
+
+    __tablename__ = "measured_lines"
+    period: str = Field(primary_key=True)  # the closed period whose snapshot this is
+    month: str = Field(primary_key=True)  # YYYY-MM of the events
+    brand: str
+    vkey: str = Field(primary_key=True)  # contract version (ContractVersion.key)
+    rule_no: int = Field(primary_key=True)
+    oos: bool = Field(primary_key=True)
+    quantity: str  # exact decimal text of the DECIMAL(38,3) sum
+    events: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from ledger.journal import _posting_rows, entry_hash, load_entries
 from ledger.seal import KEY_ENV, canonical
 from ledger.settlement.documents import seal as seal_document
+from ledger.storage.events import event_files
 from tests.conftest import Books
 from tests.ledger import fixtures
 from tests.reports.report_samples import pdf_text
@@ -204,9 +205,11 @@ def test_a_batch_voided_by_hand_is_caught_but_batches_void_is_not(books: Books) 
     )
 
 
-def _events_file(books: Books) -> tuple[str, Path]:
+def _events_file(books: Books) -> tuple[str, str, Path]:
+    """A batch of one month: its id, its ``events_path`` and its one file in the lake."""
     batch, path = _row(books, "SELECT id, events_path FROM batches WHERE accepted = 120")
-    return batch, books.root / path
+    [file] = event_files(books.root / path)
+    return batch, path, file
 
 
 def _row(books: Books, sql: str) -> tuple[str, str]:
@@ -221,7 +224,8 @@ def test_impressions_multiplied_in_a_closed_event_file_are_caught(books: Books) 
     batch, path = _row(
         books, "SELECT id, events_path FROM batches WHERE brand = 'b1' AND accepted < 100"
     )
-    table = pq.read_table(books.root / path)
+    [file] = event_files(books.root / path)
+    table = pq.read_table(file)
     quantity = table.column("quantity")
     index = table.schema.get_field_index("quantity")
     tenfold = pc.if_else(
@@ -229,7 +233,7 @@ def test_impressions_multiplied_in_a_closed_event_file_are_caught(books: Books) 
         pc.multiply(quantity, pa.scalar(10, quantity.type)),
         quantity,
     )
-    pq.write_table(table.set_column(index, "quantity", tenfold), books.root / path)
+    pq.write_table(table.set_column(index, "quantity", tenfold), file)
     assert books.ok("audit", "verify")["ok"] is True  # the cheap check cannot see event files
     problems = caught(books, "--deep")
     assert (
@@ -249,14 +253,14 @@ def test_impressions_multiplied_in_a_closed_event_file_are_caught(books: Books) 
 def test_rows_deleted_from_a_closed_event_file_are_caught(books: Books) -> None:
     close_march(books)
     books.tampered = True
-    batch, path = _events_file(books)
-    table = pq.read_table(path)
-    pq.write_table(table.slice(50), path)
+    batch, events_path, file = _events_file(books)
+    table = pq.read_table(file)
+    pq.write_table(table.slice(50), file)
     problems = caught(books, "--deep")
-    name = f"{path.relative_to(books.root)} (batch {batch})"
+    name = f"{events_path} (batch {batch})"
     assert problems[:2] == [
         f"{name}: its content differs from the sha256 recorded at ingest",
-        f"{name} holds 70 events, the batch accepted 120",
+        f"{name} holds 70 events, the batch accepted 120 and restated 0",
     ]
     assert (
         "period 2026-03 re-settles 84 events from its event files, it rated 134 when it closed"

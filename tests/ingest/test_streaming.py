@@ -50,7 +50,7 @@ def test_repeats_across_chunks(books: Books) -> None:
     quarantine = (books.root / str(result.quarantine)).read_text(encoding="utf-8").splitlines()
     assert quarantine[1].startswith("6,CONFLICTING_DUPLICATE,event_id 'e2' repeats line 3")
     assert quarantine[1].endswith(f'"{render.format("e2", "a9")}"')
-    parts = list(books.workspace.path("events", "b1").glob("*/*.parquet"))
+    parts = list(books.workspace.path("events").glob("month=*/*.parquet"))
     assert len(parts) >= 2 and not list(books.workspace.path("tmp").glob("*.stage"))
 
 

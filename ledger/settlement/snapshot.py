@@ -1,0 +1,214 @@
+"""The measured quantities a close stores, and the incremental measure they make possible.
+
+At every close the quantities per priced line of every month it measured are stored
+(``measured_lines``), with a fingerprint of the reference data they depend on
+(``measure_snapshots``); only the newest close's are kept. A later settlement reuses them
+(``ledger.rating.incremental``) for every (month, brand) nothing changed since: no batch of the
+brand touching the month was committed, restated or withdrawn after the close, and no contract
+of the brand covering the month was amended or added. A change to twins, their revocations or
+their talents' restricted categories makes the settlement measure everything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import text as sql
+from sqlmodel import Session, delete, insert
+
+from ledger.domain import Contract, Parties
+from ledger.rating.incremental import Reuse
+from ledger.rating.measure import LINE_SCHEMA
+from ledger.rating.tables import twins_table
+from ledger.storage.codec import contract_from_json
+from ledger.storage.events import event_files, file_sha256, is_lake_path, month_files, publish
+from ledger.storage.periods import latest_closed
+from ledger.storage.tables import BatchRow, ContractRow, MeasuredLineRow, MeasureSnapshotRow
+from ledger.workspace import Workspace
+
+RENDERS_FILE = "first_renders.parquet"
+
+
+def reference_sha256(parties: Parties) -> str:
+    """The fingerprint of what measuring reads besides events and contracts."""
+    rows = twins_table(parties).to_pylist()
+    text = json.dumps(sorted(rows, key=lambda r: r["twin_id"]), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def renders_path(workspace: Workspace, period: str) -> Path:
+    return workspace.path("settlements", period, RENDERS_FILE)
+
+
+def store_snapshot(
+    workspace: Workspace,
+    session: Session,
+    period: str,
+    measured: pa.Table,
+    renders: pa.Table | None,
+    parties: Parties,
+) -> None:
+    """Keep ``measured`` (``LINE_SCHEMA``) as the newest close's quantities, and ``renders``
+    (``RENDERS_SCHEMA``) as ``settlements/<period>/first_renders.parquet``."""
+    digest = None
+    if renders is not None:
+        tmp = workspace.path("tmp", f"first-renders-{period}.parquet.part")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(renders, tmp)
+        final = renders_path(workspace, period)
+        publish(tmp, final)
+        digest = file_sha256(final)
+    session.exec(delete(MeasuredLineRow))
+    session.exec(delete(MeasureSnapshotRow))
+    session.add(
+        MeasureSnapshotRow(
+            period=period, reference_sha256=reference_sha256(parties), renders_sha256=digest
+        )
+    )
+    rows = [
+        {
+            "period": period,
+            "month": r["month"],
+            "brand": r["brand"],
+            "vkey": r["vkey"],
+            "rule_no": r["rule_no"],
+            "oos": r["oos"],
+            "quantity": str(r["quantity"]),
+            "events": r["events"],
+        }
+        for r in measured.to_pylist()
+        if r["month"] <= period
+    ]
+    if rows:
+        session.execute(insert(MeasuredLineRow), rows)
+
+
+def _months(first: date, last: date) -> Iterable[str]:
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield f"{year:04d}-{month:02d}"
+        year, month = year + (month == 12), month % 12 + 1
+
+
+def _stored(session: Session, period: str) -> pa.Table:
+    rows = session.execute(
+        sql(
+            "SELECT month, vkey, rule_no, oos, quantity, events, brand FROM measured_lines "
+            "WHERE period = :period"
+        ),
+        {"period": period},
+    ).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(LINE_SCHEMA)
+    values = [list(c) for c in columns]
+    values[3] = [bool(o) for o in values[3]]
+    values[4] = [Decimal(q) for q in values[4]]
+    return pa.Table.from_arrays(
+        [pa.array(v, type=f.type) for v, f in zip(values, LINE_SCHEMA, strict=True)],
+        schema=LINE_SCHEMA,
+    )
+
+
+def _contract_months(
+    session: Session, contract: Contract, since: int | None, through: str
+) -> set[str]:
+    """The months up to ``through`` the contract covers now or covered at any revision after
+    ``since`` (the revision the close used; None for a contract the close did not know)."""
+    terms = [(contract.start, contract.end)]
+    for revision in range((since or contract.revision), contract.revision):
+        earlier = session.get(ContractRow, (contract.id, revision))
+        if earlier is not None:
+            before = contract_from_json(earlier.body)
+            terms.append((before.start, before.end))
+    return {m for first, last in terms for m in _months(first, last) if m <= through}
+
+
+def load_reuse(
+    workspace: Workspace,
+    session: Session,
+    period: str,
+    contracts: Sequence[Contract],
+    parties: Parties,
+    batches: Sequence[BatchRow],
+) -> Reuse | None:
+    """What a settlement of ``period`` can reuse of the latest close before it (None: nothing,
+    measure everything)."""
+    last = latest_closed(session, before=period)
+    if last is None:
+        return None
+    snapshot = session.get(MeasureSnapshotRow, last.period)
+    if snapshot is None or snapshot.reference_sha256 != reference_sha256(parties):
+        return None
+    through = last.period
+    known, revisions = set(json.loads(last.batches)), json.loads(last.contracts)
+    dirty: set[tuple[str, str]] = set()
+    added: set[str] = set()
+    withdrawn_or_restated = False
+    for batch in batches:
+        if (batch.status == "committed") == (batch.id in known):
+            continue
+        if batch.status == "committed" and not batch.restated:
+            added.add(batch.id)  # new events only: measured alone, added to what is stored
+        else:
+            withdrawn_or_restated = True
+            dirty |= {(m, batch.brand) for m in json.loads(batch.periods) if m <= through}
+    for contract in contracts:
+        then = revisions.get(contract.id)
+        if then != contract.revision:
+            months = _contract_months(session, contract, then, through)
+            dirty |= {(m, contract.brand) for m in months}
+    read = {m for m, _ in dirty} | {m for m in _open_months(batches, through, period)}
+    committed = [b for b in batches if b.status == "committed" and b.events_path]
+    lake_ids = {b.id for b in committed if is_lake_path(str(b.events_path))}
+    events = workspace.path("events")
+    files: set[Path] = {f for m in read for f in month_files(events, m, lake_ids)}
+    superseders: list[Path] = []
+    for batch in committed:
+        months = set(json.loads(batch.periods))
+        if batch.id in added:
+            closed = {m for m in months if m <= through}
+            if batch.id in lake_ids:
+                files.update(f for m in closed for f in month_files(events, m, {batch.id}))
+            elif closed:
+                files.update(event_files(workspace.path(str(batch.events_path))))
+        if read & months:
+            own = event_files(workspace.path(str(batch.events_path)))
+            superseders += own
+            if batch.id not in lake_ids:
+                files.update(own)  # the old layout: the batch's files hold every month
+    return Reuse(
+        through=through,
+        stored=_stored(session, through),
+        dirty=frozenset(dirty),
+        files=sorted(files),
+        superseders=superseders,
+        added=frozenset(added),
+        renders=None
+        if withdrawn_or_restated
+        else _renders(workspace, through, snapshot.renders_sha256),
+    )
+
+
+def _renders(workspace: Workspace, period: str, digest: str | None) -> pa.Table | None:
+    """The close's first renders, if they are there as it wrote them."""
+    path = renders_path(workspace, period)
+    if digest is None or not path.is_file() or file_sha256(path) != digest:
+        return None
+    return pq.read_table(path)
+
+
+def _open_months(batches: Sequence[BatchRow], through: str, period: str) -> set[str]:
+    """The months after the close up to the period that hold events."""
+    return {
+        m
+        for b in batches
+        if b.status == "committed"
+        for m in json.loads(b.periods)
+        if through < m <= period
+    }
