@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from ledger.errors import LedgerError
 from ledger.settlement.adjust import AlreadyAdjusted, adjust
 from ledger.workspace import Workspace
@@ -105,6 +107,7 @@ def test_an_explicit_key_answers_the_first_result(books: Books) -> None:
     assert "is closed" in books.refused(*FEE, "--idempotency-key", "ticket-4713")
 
 
+@pytest.mark.slow  # a long trial: kills at random points (README)
 def test_a_run_killed_at_any_moment_then_run_again_posts_once(books: Books) -> None:
     fixtures.load(books)
     command = [sys.executable, "-m", "ledger", "--workspace", str(books.root), *FEE[:-4]]

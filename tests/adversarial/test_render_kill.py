@@ -111,6 +111,7 @@ def run_trials(tmp_path: Path, trials: int, seed: int, **how: object) -> set[str
     return outcomes
 
 
+@pytest.mark.slow  # a long trial: kills at random points (README)
 def test_sigkill_during_render_leaves_no_partial_pdf(tmp_path: Path) -> None:
     trials = int(os.environ.get("TWINLEDGER_KILL_TRIALS", "6"))
     # every trial starts from an empty folder and is killed within a full run's time, so that

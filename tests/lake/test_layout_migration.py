@@ -93,7 +93,7 @@ def _old_workspace(books: Books) -> None:
     with books.workspace.engine.begin() as conn:  # the schema before 0014
         conn.execute(text("DROP TABLE measured_lines"))
         conn.execute(text("DROP TABLE measure_snapshots"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0011'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0013'"))
 
 
 def _to_old_layout_of_new(books: Books) -> None:

@@ -83,6 +83,7 @@ def _workspace(root: Path) -> Workspace:
     return workspace
 
 
+@pytest.mark.slow  # a long trial: kills at random points (README)
 def test_sigkill_never_leaves_a_partial_batch(tmp_path: Path) -> None:
     rng = random.Random(20261127)
     log = _log(tmp_path / "big.csv")

@@ -252,11 +252,25 @@ def _sums(workspace: Workspace) -> tuple[dict, dict, dict, list[dict]]:
     return earned, {a: paid_plus_balance[a] for a in earned}, due, docs
 
 
+QUICK_EXAMPLES = 4
+"""Generated ledgers in the default run: 4 lengths x 4 = 16 ledgers, as four tests so that the
+test workers share them."""
 EXAMPLES = 25
-"""Generated ledgers per length: 4 lengths x 25 = 100 ledgers in the default run, as four tests
-so that the test workers share them."""
+"""Generated ledgers of the slow trials: 4 lengths x 25 = 100 ledgers."""
 
 
+@pytest.mark.parametrize("months", [3, 4, 5, 6])
+@settings(
+    max_examples=QUICK_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_money_that_goes_back_is_conserved(tmp_path_factory, months: int, data) -> None:  # type: ignore[no-untyped-def]
+    _conserved(tmp_path_factory, months, data)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("months", [3, 4, 5, 6])
 @settings(
     max_examples=EXAMPLES,
@@ -264,7 +278,13 @@ so that the test workers share them."""
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
-def test_money_that_goes_back_is_conserved(tmp_path_factory, months: int, data) -> None:  # type: ignore[no-untyped-def]
+def test_money_that_goes_back_is_conserved_in_a_hundred_ledgers(
+    tmp_path_factory, months: int, data
+) -> None:  # type: ignore[no-untyped-def]
+    _conserved(tmp_path_factory, months, data)
+
+
+def _conserved(tmp_path_factory: pytest.TempPathFactory, months: int, data: st.DataObject) -> None:
     plan = data.draw(plans(months))
     ledger = Ledger(tmp_path_factory.mktemp("ledger"), plan)
     try:
