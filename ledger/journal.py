@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -204,14 +204,16 @@ def trial_balance(session: Session) -> list[TrialBalanceRow]:
 
 
 def load_entries(
-    session: Session, period: str | None = None, kind: str | None = None
+    session: Session, period: str | None = None, kind: str | Collection[str] | None = None
 ) -> list[JournalEntry]:
-    """The journal's entries in order (only those of ``period`` and ``kind``, when given)."""
+    """The journal's entries in order (only those of ``period`` and of ``kind``, one kind or
+    several, when given)."""
     entries = select(JournalEntryRow).order_by(col(JournalEntryRow.seq))
     if period is not None:
         entries = entries.where(JournalEntryRow.period == period)
     if kind is not None:
-        entries = entries.where(JournalEntryRow.kind == kind)
+        kinds = [kind] if isinstance(kind, str) else list(kind)
+        entries = entries.where(col(JournalEntryRow.kind).in_(kinds))
     rows = select(PostingRow).order_by(col(PostingRow.entry_seq), col(PostingRow.line))
     if period is not None or kind is not None:
         seqs = entries.with_only_columns(col(JournalEntryRow.seq)).order_by(None)

@@ -8,11 +8,11 @@ import json
 from collections import Counter
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from ledger.journal import PAYOUTS_DUE, PAYOUTS_IN_TRANSIT, JournalEntry, Posting
+from ledger.journal import PAYOUTS_DUE, PAYOUTS_IN_TRANSIT, JournalEntry, Posting, load_entries
 from ledger.payouts import service
-from ledger.storage.tables import JournalEntryRow, PayoutRunRow, PostingRow
+from ledger.storage.tables import PayoutRunRow
 
 _STEPS = {
     service.KIND_CREATE: ("", PAYOUTS_DUE, PAYOUTS_IN_TRANSIT),
@@ -41,43 +41,11 @@ def _expected(row: PayoutRunRow, kind: str) -> Counter[tuple[str, str, Decimal]]
     return Counter((p.account, p.currency, p.amount) for p in moves)
 
 
-def _run_entries(session: Session) -> list[JournalEntry]:
-    """The journal entries of payout runs only (the journal can be millions of entries)."""
-    rows = session.exec(
-        select(JournalEntryRow)
-        .where(col(JournalEntryRow.kind).in_(list(_STEPS)))
-        .order_by(col(JournalEntryRow.seq))
-    ).all()
-    if not rows:
-        return []
-    postings: dict[int, list[Posting]] = {r.seq: [] for r in rows}
-    query = (
-        select(PostingRow)
-        .where(col(PostingRow.entry_seq).in_(list(postings)))
-        .order_by(col(PostingRow.entry_seq), col(PostingRow.line))
-    )
-    for p in session.exec(query):
-        postings[p.entry_seq].append(Posting(p.account, p.currency, p.debit - p.credit))
-    return [
-        JournalEntry(
-            r.seq,
-            r.period,
-            r.kind,
-            r.reference,
-            r.memo,
-            tuple(postings[r.seq]),
-            r.prev_hash,
-            r.hash,
-        )
-        for r in rows
-    ]
-
-
 def check(session: Session) -> list[str]:
     problems = []
     runs = {row.id: row for row in session.exec(select(PayoutRunRow))}
     found: dict[str, dict[str, JournalEntry]] = {run_id: {} for run_id in runs}
-    for entry in _run_entries(session):
+    for entry in load_entries(session, kind=_STEPS):  # payout runs' entries only
         run_id = entry.reference.removesuffix(_STEPS[entry.kind][0])
         if run_id not in runs:
             problems.append(f"journal entry {entry.seq} ({entry.reference}) names no payout run")
