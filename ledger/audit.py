@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from ledger import seal_check
-from ledger.journal import load_entries, verify_chain
+from ledger.journal import JournalEntry, load_entries, verify_chain
 from ledger.money import format_amount
 from ledger.payouts import audit as payouts_audit
 from ledger.settlement.documents import brand_documents_of, verification_code
@@ -34,7 +35,7 @@ from ledger.workspace import Workspace
 CREDITED = ("talent", "agency", "withholding", "fx", "vat")
 
 
-def _conservation(session: Session) -> list[str]:
+def _conservation(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     """Per closed period and currency, the brand charges of settlement entries equal the talent,
     agency and withholding credits (through ``fx:clearing`` where a payout currency differs),
     signs kept: a clawback is a negative charge matched by negative credits."""
@@ -42,7 +43,7 @@ def _conservation(session: Session) -> list[str]:
     problems = []
     charged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     credited: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for entry in load_entries(session):
+    for entry in entries:
         if entry.kind != "settlement" or entry.period not in closed:
             continue
         for p in entry.postings:
@@ -66,12 +67,12 @@ def _conservation(session: Session) -> list[str]:
     return problems
 
 
-def _vat(session: Session) -> list[str]:
+def _vat(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     """Per issuer, country and currency, the VAT credited by settlements equals the VAT of the
     closed brand documents (an invoice's VAT counts up, a credit note's down)."""
     closed = set(closed_periods(session))
     posted: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for entry in load_entries(session):
+    for entry in entries:
         if entry.kind == "settlement" and entry.period in closed:
             for p in entry.postings:
                 if p.account.startswith("vat:"):
@@ -100,10 +101,10 @@ def _vat(session: Session) -> list[str]:
     ]
 
 
-def _statements(session: Session) -> list[str]:
+def _statements(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     problems = []
     payouts: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for entry in load_entries(session):
+    for entry in entries:
         if entry.kind == "payout":
             for p in entry.postings:
                 kind, party = p.account.split(":")[:2]
@@ -144,13 +145,14 @@ def tampering(workspace: Workspace) -> list[str]:
 def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
     """Every problem found, one line each (``ok`` when there is none)."""
     with reading(workspace.engine) as session:
+        journal = load_entries(session)  # read once, for every check below
         problems = verify_chain(session)
-        problems += _conservation(session)
-        problems += _vat(session)
-        problems += _statements(session)
+        problems += _conservation(session, journal)
+        problems += _vat(session, journal)
+        problems += _statements(session, journal)
         problems += seal_check.check(workspace, session)
         problems += payouts_audit.check(session)
-        entries = len(load_entries(session))
+        entries = len(journal)
     if deep:
         from ledger.audit_deep import check_deep
 
