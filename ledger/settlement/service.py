@@ -24,7 +24,7 @@ from sqlmodel import Session, col, delete, insert, select
 from ledger import audit
 from ledger.errors import DraftOutdated, LedgerError, PeriodNotSettled
 from ledger.fx import FxTable
-from ledger.journal import payable_balances
+from ledger.journal import lock, payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
 from ledger.seal import seal_period
@@ -50,6 +50,7 @@ from ledger.storage.numbers import take
 from ledger.storage.periods import (
     CLOSED,
     closed_periods,
+    closes,
     is_closed,
     latest_closed,
     refuse_if_closed,
@@ -315,10 +316,25 @@ def run(workspace: Workspace, period: str, full: bool = False) -> dict[str, Any]
     with reading(workspace.engine) as session:
         refuse_if_closed(session, period)
         known = _gather(workspace, session, period, full)
+        before = closes(session)
     settlement = compute(known.inputs)
     with writing(workspace.engine) as session:
-        refuse_if_closed(session, period)
+        _still(session, period, before)
         return _store(workspace, session, settlement, known, "draft")
+
+
+def _still(session: Session, period: str, before: list[tuple[str, str]]) -> None:
+    """Take the journal's lock (every settling and posting writer queues on it), then refuse
+    when a period closed since ``before`` was read (another process's close): what was computed
+    no longer holds."""
+    lock(session)
+    refuse_if_closed(session, period)
+    closed = sorted(set(closes(session)) - set(before))
+    if closed:
+        raise DraftOutdated(
+            f"period {closed[0][0]} was closed while {period} was being settled",
+            period,
+        )
 
 
 def periods_with_usage(session: Session) -> set[str]:
@@ -343,6 +359,7 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
                 f"period {open_before[0]} has usage and is not closed; close it before {period}"
             )
         known = _gather(workspace, session, period, full, closing=True)
+        before = closes(session)
         closed_since = session.exec(
             select(PeriodRow.period).where(
                 PeriodRow.status == CLOSED, col(PeriodRow.closed_at) > row.run_at
@@ -364,7 +381,10 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
     sealed: list[Path] = []
     try:
         with writing(workspace.engine) as session:
-            refuse_if_closed(session, period)
+            _still(session, period, before)
+            current = _period_row(session, period)
+            if current is None or current.run_at != row.run_at:
+                raise DraftOutdated(f"period {period} was run again while closing", period)
             summary = _store(workspace, session, settlement, known, CLOSED)
             post_settlement(session, settlement, plan_documents(settlement, workspace.vat_rates))
             if settlement.measured is not None:

@@ -16,6 +16,13 @@ CLOSED = "closed"
 LATE = "late events and corrections are settled in the next open period as prior-period adjustments"
 
 
+def closes(session: Session) -> list[tuple[str, str]]:
+    """Every closed period and when it closed: what a settlement computed from must still hold
+    when it is written."""
+    query = select(PeriodRow.period, PeriodRow.closed_at).where(PeriodRow.status == CLOSED)
+    return sorted((period, str(at)) for period, at in session.exec(query).all())
+
+
 def is_closed(session: Session, period: str) -> bool:
     row = session.get(PeriodRow, period)
     return row is not None and row.status == CLOSED
