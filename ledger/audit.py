@@ -69,15 +69,20 @@ def _conservation(session: Session, entries: Sequence[JournalEntry]) -> list[str
 
 def _vat(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     """Per issuer, country and currency, the VAT credited by settlements equals the VAT of the
-    closed brand documents (an invoice's VAT counts up, a credit note's down)."""
+    closed brand documents (an invoice's VAT counts up, a credit note's down); per agency, the
+    input VAT debited equals the VAT of its talents' closed self-billed documents."""
     closed = set(closed_periods(session))
     posted: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    deducted: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for entry in entries:
         if entry.kind == "settlement" and entry.period in closed:
             for p in entry.postings:
-                if p.account.startswith("vat:"):
+                if p.account.startswith("vat:") and p.account.endswith(":payable"):
                     _, issuer, country = p.account.split(":")[:3]
                     posted[(issuer, country, p.currency)] -= p.amount
+                elif p.account.startswith("vat:"):
+                    _, customer, country = p.account.split(":")[:3]
+                    deducted[(customer, country, p.currency)] += p.amount
     invoiced: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for row in session.exec(select(StatementRow).where(StatementRow.party_type == "brand")):
         if row.period not in closed:
@@ -92,12 +97,25 @@ def _vat(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
                         document["currency"],
                     )
                     invoiced[key] += sign * Decimal(line["amount"])
+    self_billed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for row in session.exec(select(StatementRow).where(StatementRow.party_type == "talent")):
+        bill = json.loads(row.document).get("self_billing") if row.period in closed else None
+        if bill:
+            sign = -1 if bill["document"] == "credit_note" else 1
+            key = (bill["buyer"]["id"], bill["vat_country"], bill["currency"])
+            self_billed[key] += sum(sign * Decimal(line["amount"]) for line in bill["vat"])
     return [
         f"VAT payable of {key[0]} in {key[1]} ({key[2]}) is "
         f"{format_amount(posted[key], key[2])} in the journal but "
         f"{format_amount(invoiced[key], key[2])} on the invoices and credit notes issued"
         for key in sorted(set(posted) | set(invoiced))
         if posted[key] != invoiced[key]
+    ] + [
+        f"input VAT of {key[0]} in {key[1]} ({key[2]}) is "
+        f"{format_amount(deducted[key], key[2])} in the journal but "
+        f"{format_amount(self_billed[key], key[2])} on the self-billed invoices issued"
+        for key in sorted(set(deducted) | set(self_billed))
+        if deducted[key] != self_billed[key]
     ]
 
 

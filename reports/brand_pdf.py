@@ -109,16 +109,20 @@ def _card(label: str, card: Mapping[str, Any]) -> list[Flowable]:
     return cells
 
 
+def seller_and_buyer(seller: Mapping[str, Any], buyer: Mapping[str, Any]) -> Table:
+    """The invoice's two parties side by side: "From" the seller, "Bill to" the buyer."""
+    box = Table(
+        [[_card("From", seller), _card("Bill to", buyer)]], colWidths=[layout.CONTENT_W / 2] * 2
+    )
+    box.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    return box
+
+
 def _parties(doc: Doc, document: Mapping[str, Any]) -> Table:
     if isinstance(document.get("seller"), Mapping) and isinstance(document.get("buyer"), Mapping):
-        box = Table(
-            [[_card("From", document["seller"]), _card("Bill to", document["buyer"])]],
-            colWidths=[layout.CONTENT_W / 2] * 2,
-        )
-        box.setStyle(
-            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-        )
-        return box
+        return seller_and_buyer(document["seller"], document["buyer"])
     issuer = doc.get("issuer") if isinstance(doc.get("issuer"), Mapping) else DEFAULT_ISSUER
     assert isinstance(issuer, Mapping)
     brand = party(doc)

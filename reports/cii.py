@@ -21,6 +21,7 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 EN16931 = "urn:cen.eu:en16931:2017"
 TYPE_CODES = {"invoice": "380", "credit_note": "381"}
+SELF_BILLED = {"invoice": "389", "credit_note": "261"}  # UNTDID 1001: self-billed documents
 
 
 def _el(parent: etree._Element, tag: str, text: object = None, **attrs: str) -> etree._Element:
@@ -75,7 +76,8 @@ def _tax(parent: etree._Element, vat: Mapping[str, Any], header: bool) -> None:
 
 
 def cii_xml(doc: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:
-    """The CII XML of one closed invoice or credit note of the brand statement ``doc``."""
+    """The CII XML of one closed invoice or credit note of the brand statement ``doc``, or of
+    the self-billed one of a talent statement (types 389 and 261)."""
     ccy = str(document["currency"])
     [vat] = document["vat"]
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
@@ -83,15 +85,23 @@ def cii_xml(doc: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:
     _el(_el(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", EN16931)
     header = _el(root, "rsm:ExchangedDocument")
     _el(header, "ram:ID", document["number"])
-    _el(header, "ram:TypeCode", TYPE_CODES[str(document["document"])])
+    self_billed = document.get("mention") == "Self-billing"
+    codes = SELF_BILLED if self_billed else TYPE_CODES
+    _el(header, "ram:TypeCode", codes[str(document["document"])])
     _date(header, "ram:IssueDateTime", str(document["issue_date"]))
+    if self_billed:
+        _el(_el(header, "ram:IncludedNote"), "ram:Content", document["mention"])
     if vat.get("mention"):
         _el(_el(header, "ram:IncludedNote"), "ram:Content", vat["mention"])
     deal = _el(root, "rsm:SupplyChainTradeTransaction")
     for n, line in enumerate(document.get("lines") or [], 1):
         item = _el(deal, "ram:IncludedSupplyChainTradeLineItem")
         _el(_el(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", n)
-        name = f"Licence of twin {line['twin']} under contract {line['contract']}"
+        name = (
+            f"Licence of twin {line['twin']} under contract {line['contract']}"
+            if "twin" in line
+            else f"Royalties under contract {line['contract']} ({line['brand']})"
+        )
         _el(_el(item, "ram:SpecifiedTradeProduct"), "ram:Name", name)
         price = _el(_el(item, "ram:SpecifiedLineTradeAgreement"), "ram:NetPriceProductTradePrice")
         _el(price, "ram:ChargeAmount", line["amount"].lstrip("-"))

@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from ledger.money import round_money
 from ledger.settlement.document_types import ContractBlock, Line, TalentStatement
-from reports import conversions, layout, words
+from reports import conversions, layout, self_billed, words
 from reports.chart import EarningsChart
 from reports.data import (
     by_currency,
@@ -21,6 +21,7 @@ from reports.data import (
     is_draft,
     num,
 )
+from reports.facturx_pdf import can_embed, embed
 from reports.format import Formats
 from reports.layout import cell_amount, meta_for, para
 
@@ -101,6 +102,9 @@ def _summary_rows(doc: TalentStatement, fmt: Formats) -> list[tuple[str, str, st
     )
     if num(summary, "adjustments"):
         rows.append(("Manual adjustments", fmt.amount(num(summary, "adjustments"), ccy), ""))
+    bill = doc.get("self_billing")
+    if bill:
+        rows.append((self_billed.vat_label(bill, fmt), fmt.amount(num(summary, "vat"), ccy), ""))
     rows += [
         ("Balance", fmt.amount(num(summary, "balance"), ccy), ""),
         ("Carried forward to next month", fmt.amount(num(summary, "carried_forward"), ccy), ""),
@@ -422,6 +426,7 @@ def render_talent_statement(doc: TalentStatement, out: Path) -> Path:
         "twinledger statement", doc["party"]["name"], facts(doc, fmt), is_draft(doc)
     )
     story += summary_section(doc, fmt)
+    story += self_billed.section(doc, fmt)
     story += chart_section(doc, fmt)
     story += detail_section(doc, fmt)
     story += adjustments_section(doc, fmt)
@@ -433,4 +438,8 @@ def render_talent_statement(doc: TalentStatement, out: Path) -> Path:
     )
     intro = f"Uses of your twin that the ledger flagged. {follow_up}"
     story += words.exceptions_section(doc, fmt, intro)
-    return layout.build(Path(out), meta_for(doc, fmt, "twinledger statement"), story)
+    path = layout.build(Path(out), meta_for(doc, fmt, "twinledger statement"), story)
+    bill = doc.get("self_billing")
+    if bill and not is_draft(doc) and can_embed(bill):  # Factur-X of the self-billed invoice
+        path.write_bytes(embed(path.read_bytes(), doc, bill))
+    return path

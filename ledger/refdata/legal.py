@@ -14,7 +14,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.util import get_cc_module
 
-from ledger.domain import Address
+from ledger.domain import Address, Agency, Talent
 from ledger.refdata.countries import is_territory
 from ledger.refdata.tomlread import Fields
 
@@ -97,3 +97,14 @@ def legal_fields(f: Fields, registrable: bool) -> dict[str, Any]:
     if registrable:
         values["tax_registered"] = bool(f.flag("tax_registered"))
     return values
+
+
+def legal_gaps(party: Agency | Talent) -> list[str]:
+    """The fields an invoice names its seller (or a self-billed one its buyer) by, that
+    ``party`` lacks: legal name, address, VAT id."""
+    fields = (
+        ("legal_name", party.legal_name),
+        ("address", party.address),
+        ("vat_id", party.vat_id),
+    )
+    return [field for field, value in fields if not value]

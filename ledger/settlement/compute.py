@@ -31,6 +31,7 @@ from ledger.money import format_amount, round_money
 from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
+from ledger.settlement.self_billing import SelfBill, plan_self_bills
 from ledger.storage.events import connect
 
 COMPONENTS = (
@@ -136,10 +137,10 @@ class ManualAdjustment:
 class Position:
     """A payee's account for the period, in its payout currency (SPEC 4.3).
 
-    ``opening_balance`` + ``net_this_period`` + ``adjustments`` = ``balance``. A balance of at
-    least the payee's minimum payout, and above zero, is ``payable``; any other balance, negative
-    ones included, is ``carried_forward`` and nets against later earnings. ``payable`` is never
-    negative.
+    ``opening_balance`` + ``net_this_period`` + ``adjustments`` + ``vat`` = ``balance``. A
+    balance of at least the payee's minimum payout, and above zero, is ``payable``; any other
+    balance, negative ones included, is ``carried_forward`` and nets against later earnings.
+    ``payable`` is never negative.
     """
 
     party: Talent | Agency
@@ -150,6 +151,8 @@ class Position:
     balance: Decimal
     carried_forward: Decimal
     payable: Decimal
+    vat: Decimal = Decimal(0)
+    """VAT of the payee's self-billed invoice (4.3.2), owed on top: part of ``balance``."""
 
     @property
     def talent(self) -> Talent:
@@ -176,6 +179,7 @@ class Settlement:
     stores for the next incremental settlement."""
     first_renders: pa.Table | None = None
     """With ``Inputs.index_renders``: the first renders up to the period's end."""
+    self_bills: tuple[SelfBill, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,8 @@ class Inputs:
     """Measure incrementally (``ledger.rating.incremental``); None measures every event file."""
     index_renders: bool = False
     """Also find the first render of every asset up to the period's end (a close stores it)."""
+    vat_rates: Mapping[str, Decimal] = field(default_factory=dict)
+    """country -> standard VAT rate, for self-billed invoices (4.3.2)."""
 
 
 def changes_since_close(
@@ -340,6 +346,7 @@ def compute(inputs: Inputs) -> Settlement:
                 commission_payout=commission_payout,
             )
         )
+    self_bills = plan_self_bills(results, inputs.fx, last, inputs.vat_rates)
     return Settlement(
         period=period,
         contracts=tuple(results),
@@ -350,6 +357,7 @@ def compute(inputs: Inputs) -> Settlement:
             _sums((r.talent.id, r.talent_net_payout) for r in results),
             inputs.opening_balances,
             inputs.manual,
+            {bill.talent.id: bill.vat for bill in self_bills},
         ),
         agencies=_positions(
             agencies,
@@ -360,6 +368,7 @@ def compute(inputs: Inputs) -> Settlement:
         manual=tuple(inputs.manual),
         measured=measured.lines,
         first_renders=measured.first_renders,
+        self_bills=tuple(self_bills),
     )
 
 
@@ -381,6 +390,7 @@ def _positions(
     nets: Mapping[str, Decimal],
     opening: Mapping[str, Decimal],
     manual: Sequence[ManualAdjustment],
+    vat: Mapping[str, Decimal] | None = None,
 ) -> tuple[Position, ...]:
     """The position of every payee with earnings, a manual adjustment or a balance carried in."""
     adjusted: dict[str, Decimal] = defaultdict(Decimal)
@@ -396,7 +406,8 @@ def _positions(
         opening_balance = round_money(opening.get(payable_account(payee), Decimal(0)), ccy)
         net = round_money(nets.get(payee_id, Decimal(0)), ccy)
         adjustments = round_money(adjusted[payee_id], ccy)
-        balance = opening_balance + net + adjustments
+        owed_vat = round_money((vat or {}).get(payee_id, Decimal(0)), ccy)
+        balance = opening_balance + net + adjustments + owed_vat
         paid = balance > 0 and balance >= payee.min_payout
         zero = round_money(Decimal(0), ccy)
         positions.append(
@@ -409,6 +420,7 @@ def _positions(
                 balance=balance,
                 carried_forward=zero if paid else balance,
                 payable=balance if paid else zero,
+                vat=owed_vat,
             )
         )
     return tuple(positions)

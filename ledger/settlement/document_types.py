@@ -112,6 +112,11 @@ class Balances(TypedDict):
 class TalentSummary(Balances):
     net_this_period: str
     fx_rates: list[FxRateDoc]
+    vat: NotRequired[str]  # VAT of the self-billed invoice, part of the balance (4.3.2)
+
+
+SelfBillingDoc = dict[str, Any]
+"""A self-billed invoice or credit note (``ledger.settlement.self_billing.document``)."""
 
 
 class AgencySummary(TypedDict):
@@ -161,6 +166,7 @@ class TalentStatement(PartyStatement):
     agency: AgencyRef | None
     summary: TalentSummary
     previous_payout: NotRequired[PreviousPayout | None]
+    self_billing: NotRequired[SelfBillingDoc]
 
 
 class AgencyStatement(PartyStatement):

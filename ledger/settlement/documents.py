@@ -18,7 +18,7 @@ from typing import Any, cast
 from ledger.domain import LISTED_EXCEPTIONS, Parties
 from ledger.fx import FxRate
 from ledger.money import format_amount
-from ledger.settlement import invoices
+from ledger.settlement import invoices, self_billing
 from ledger.settlement.compute import COMPONENTS, ContractResult, Position, Settlement
 from ledger.settlement.document_types import (
     AgencyStatement,
@@ -29,6 +29,7 @@ from ledger.settlement.document_types import (
     ManualAdjustmentDoc,
     PartyRef,
     PreviousPayout,
+    SelfBillingDoc,
     TalentStatement,
 )
 from ledger.settlement.invoices import Plan, plan_documents
@@ -219,6 +220,7 @@ def build_documents(
     plans: Sequence[Plan] | None = None,
     numbers: Mapping[tuple[str, str, str], str] | None = None,
     previous_payouts: Mapping[tuple[str, str], PreviousPayout] | None = None,
+    self_numbers: Mapping[str, str] | None = None,
 ) -> list[tuple[Document, str]]:
     """Every party's statement for the period: talents, agencies, brands (in that order), each
     sealed, with the text it is stored as. A brand's statement lists its invoices and credit
@@ -226,8 +228,11 @@ def build_documents(
     a draft). ``issued_numbers`` gives the number of the document issued for (period, issuer,
     brand, currency) by earlier closes, for the documents that correct them;
     ``previous_payouts`` the last paid payout of each (party type, id), which its statement
-    shows as "paid on"."""
+    shows as "paid on"; ``self_numbers`` the number of each talent's self-billed document
+    (SPEC 4.3.2, none in a draft)."""
     issued_numbers = issued_numbers or {}
+    self_numbers = self_numbers or {}
+    self_bills = {bill.talent.id: bill for bill in settlement.self_bills}
     numbers = numbers or {}
     previous_payouts = previous_payouts or {}
     if plans is None:
@@ -279,6 +284,19 @@ def build_documents(
             },
             "previous_payout": previous_payouts.get(("talent", talent.id)),
         }
+        bill = self_bills.get(talent.id)
+        if bill is not None:
+            statement["summary"]["vat"] = format_amount(position.vat, ccy)
+            statement["self_billing"] = cast(
+                SelfBillingDoc,
+                self_billing.document(
+                    bill,
+                    settlement.period,
+                    issued_on,
+                    self_numbers.get(talent.id),
+                    invoices.party_card,
+                ),
+            )
         doc = cast(Document, statement)
         docs.append((doc, seal(doc)))
 

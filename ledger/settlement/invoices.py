@@ -19,6 +19,7 @@ from typing import Any
 
 from ledger.domain import Address, Agency, Brand, Talent
 from ledger.money import format_amount
+from ledger.refdata.legal import legal_gaps
 from ledger.settlement.compute import ContractResult, Settlement
 from ledger.settlement.vat import Treatment, treatment, vat_amount
 
@@ -108,13 +109,8 @@ def invoice_problems(plans: Sequence[Plan]) -> list[str]:
             continue
         who = f"{issuer_type(issuer)} {issuer.id}"
         needs = f"needed on the {plan.kind.replace('_', ' ')} to brand {brand.id}"
-        for field, value in (
-            ("legal_name", issuer.legal_name),
-            ("address", issuer.address),
-            ("vat_id", issuer.vat_id),
-        ):
-            if not value:
-                problems.append(f"{who}: {field}: missing; {needs} in {plan.currency}")
+        for field in legal_gaps(issuer):
+            problems.append(f"{who}: {field}: missing; {needs} in {plan.currency}")
         if brand.address is None:
             problems.append(f"brand {brand.id}: address: missing; needed on invoices from {who}")
         how = plan.treatment

@@ -2,7 +2,9 @@
 
 Each contract's entry debits the brand's receivable and credits the talent, the agency and
 withholding; each invoice or credit note with VAT debits the brand's receivable with the VAT and
-credits ``vat:{issuer}:{country}:payable`` (royalties never carry VAT); each party with a positive
+credits ``vat:{issuer}:{country}:payable`` (royalties never carry VAT); each self-billed
+invoice with VAT credits the talent and debits the agency's ``vat:{agency}:{country}:input``;
+each party with a positive
 payable balance gets a payout entry, which moves the payable to ``payouts:due`` (money has not
 moved yet: a payout run takes it from there). ``compute`` decides the amounts; this module only
 turns them into balanced postings.
@@ -18,6 +20,7 @@ from sqlmodel import Session
 from ledger.journal import PAYOUTS_DUE, Posting, post
 from ledger.settlement.compute import ContractResult, Settlement, payable_account
 from ledger.settlement.invoices import Plan
+from ledger.settlement.self_billing import SelfBill
 
 
 def post_settlement(session: Session, settlement: Settlement, plans: Sequence[Plan]) -> None:
@@ -43,6 +46,17 @@ def post_settlement(session: Session, settlement: Settlement, plans: Sequence[Pl
                 f"{period}:vat:{issuer}:{brand}:{ccy}",
                 f"VAT on the {plan.kind.replace('_', ' ')} of {issuer} to {brand} for {period}",
                 vat_postings(plan),
+            )
+    for bill in settlement.self_bills:
+        if bill.vat:
+            talent = bill.talent.id
+            post(
+                session,
+                period,
+                "settlement",
+                f"{period}:self-billing:{talent}",
+                f"VAT on the self-billed {bill.kind.replace('_', ' ')} of {talent} for {period}",
+                self_billing_postings(bill),
             )
     payees = [("talent", p) for p in settlement.talents]
     payees += [("agency", p) for p in settlement.agencies]
@@ -74,6 +88,19 @@ def vat_postings(plan: Plan) -> list[Posting]:
     return [
         Posting(f"brand:{plan.brand.id}:receivable", plan.currency, plan.vat),
         Posting(account, plan.currency, -plan.vat),
+    ]
+
+
+def input_vat_account(customer: str, country: str) -> str:
+    return f"vat:{customer}:{country}:input"
+
+
+def self_billing_postings(bill: SelfBill) -> list[Posting]:
+    """The talent is owed the VAT of her self-billed invoice on top of her royalties; the
+    agency deducts it as input VAT in its country (a credit note's VAT reverses both)."""
+    return [
+        Posting(input_vat_account(bill.agency.id, bill.country), bill.currency, bill.vat),
+        Posting(payable_account(bill.talent), bill.currency, -bill.vat),
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ from ledger.journal import lock, payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
 from ledger.seal import seal_period
+from ledger.settlement import self_billing
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
     COMPONENTS,
@@ -43,6 +45,7 @@ from ledger.settlement.document_types import PreviousPayout
 from ledger.settlement.documents import brand_documents_of, build_documents
 from ledger.settlement.invoices import Plan, invoice_problems, number, plan_documents, series
 from ledger.settlement.postings import post_settlement
+from ledger.settlement.self_billing import SelfBill
 from ledger.settlement.snapshot import load_reuse, store_snapshot
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
@@ -128,6 +131,7 @@ def _gather(
         if full
         else load_reuse(workspace, session, period, contracts, parties, every_batch),
         index_renders=closing,
+        vat_rates=workspace.vat_rates,
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -240,14 +244,24 @@ def _numbers(session: Session, period: str, plans: list[Plan]) -> dict[tuple[str
     }
 
 
+def _self_numbers(session: Session, period: str, bills: Sequence[SelfBill]) -> dict[str, str]:
+    """Number each talent's self-billed document of a closing period (SPEC 4.3.2)."""
+    names = [self_billing.series(bill, period) for bill in bills]
+    return {
+        bill.talent.id: number(name, n)
+        for bill, name, n in zip(bills, names, take(session, names), strict=True)
+    }
+
+
 def _store(
     workspace: Workspace, session: Session, settlement: Settlement, known: _Known, status: str
 ) -> dict[str, Any]:
     period = settlement.period
     stamp = now()
     plans = plan_documents(settlement, workspace.vat_rates)
+    bills = settlement.self_bills
     if status == CLOSED:
-        problems = invoice_problems(plans)
+        problems = invoice_problems(plans) + self_billing.problems(bills)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise LedgerError(f"period {period} not closed: {problems[0]}{more}")
@@ -261,6 +275,7 @@ def _store(
         plans,
         _numbers(session, period, plans) if status == CLOSED else {},
         _previous_payouts(session, period),
+        _self_numbers(session, period, bills) if status == CLOSED else {},
     )
     session.exec(delete(ContractSettlementRow).where(col(ContractSettlementRow.period) == period))
     session.exec(delete(StatementRow).where(col(StatementRow.period) == period))

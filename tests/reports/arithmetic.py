@@ -125,7 +125,9 @@ def _conversions(reader: Reader, text: str, checks: Counter[str]) -> list[Conver
 def check_talent(text: str, locale: str) -> Counter[str]:
     reader, checks = Reader(locale), Counter[str]()
     body = _body(text)
-    summary = _section(body, "Summary", ("Earnings by brand", "Detail by brand"))
+    ends = ("Earnings by brand", "Detail by brand")
+    bills = ("Self-billed invoice", "Self-billed credit note")
+    summary = _section(body, "Summary", ends + bills)
     per_ccy: dict[str, Decimal] = {}
     share: dict[str, Decimal] = {}
     corrections: dict[str, Decimal] = {}
@@ -140,6 +142,8 @@ def check_talent(text: str, locale: str) -> Counter[str]:
             corrections[ccy] = amount
         elif label.startswith("Net this period, in"):
             nets.append(amount)
+        elif label.startswith("VAT on your self-billed"):
+            fields["VAT"] = amount
         else:
             fields[label] = amount
     assert share, "no 'Your share in' line in the summary"
@@ -162,7 +166,13 @@ def check_talent(text: str, locale: str) -> Counter[str]:
     checks["net"] += 1
     opening = fields["Opening balance (carried from earlier months)"]
     balance = fields["Balance"]
-    _equal("balance", balance, opening + nets[0] + fields.get("Manual adjustments", Decimal(0)))
+    manual, vat = fields.get("Manual adjustments", Decimal(0)), fields.get("VAT", Decimal(0))
+    _equal("balance", balance, opening + nets[0] + manual + vat)
+    for title in bills:
+        if f"\n{title}\n" in body:
+            sign = -1 if title.endswith("credit note") else 1
+            _equal("summary: VAT", vat, sign * _self_billed(reader, _section(body, title, ends)))
+            checks["self-billed"] += 1
     _payout_rule(
         "talent", balance, fields["Carried forward to next month"], fields["Payable to you"]
     )
@@ -176,6 +186,33 @@ def check_talent(text: str, locale: str) -> Counter[str]:
         table = _section(body, "Corrections to earlier months", ("Uses that break a contract",))
         _talent_adjustments(reader, table, corrections, checks)
     return checks
+
+
+def _self_billed(reader: Reader, text: str) -> Decimal:
+    """A self-billed invoice: royalties x rate rounded once = each amount; amounts sum to the
+    net; the rate x the net rounded once = the VAT; net + VAT = the total. Returns the VAT."""
+    n, rate = reader.num, reader.plain
+    line = re.compile(
+        rf"^\S+ \S+ (?P<c>{CCY}) (?P<r>{n}) (?P<rate>{rate}) (?P<p>{CCY}) (?P<a>{n})$"
+    )
+    amounts = []
+    for row in text.splitlines():
+        match = line.match(row.strip())
+        if match:
+            product = _round(reader.dec(match["r"]) * reader.dec(match["rate"]), match["p"])
+            _equal(f"self-billed line {row.strip()}", reader.dec(match["a"]), product)
+            amounts.append(reader.dec(match["a"]))
+    assert amounts, "no line on the self-billed invoice"
+    fields = {label: (ccy, amount) for label, ccy, amount in _amounts(reader, text)}
+    ccy, net = fields["Net"]
+    _equal("self-billed net", net, sum(amounts, Decimal(0)))
+    [(label, (_, vat))] = [(k, v) for k, v in fields.items() if k.startswith("VAT ")]
+    percent = re.match(rf"VAT ({rate})%", label)
+    assert percent, label
+    _equal("self-billed VAT", vat, _round(net * reader.dec(percent[1]) / 100, ccy))
+    [(_, gross)] = [v for k, v in fields.items() if k.startswith("Total")]
+    _equal("self-billed total", gross, net + vat)
+    return vat
 
 
 def _lines(reader: Reader, ccy: str, block: str, checks: Counter[str]) -> Decimal:
