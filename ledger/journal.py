@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -208,31 +209,37 @@ def load_entries(
 ) -> list[JournalEntry]:
     """The journal's entries in order (only those of ``period`` and of ``kind``, one kind or
     several, when given)."""
-    entries = select(JournalEntryRow).order_by(col(JournalEntryRow.seq))
+    # Plain column tuples, not ORM objects: a settlement reads the whole journal first (to
+    # verify its chain), and building an object per row costs most of that time.
+    e = JournalEntryRow
+    entries = sa_select(
+        col(e.seq),
+        col(e.period),
+        col(e.kind),
+        col(e.reference),
+        col(e.memo),
+        col(e.prev_hash),
+        col(e.hash),
+    ).order_by(col(e.seq))
     if period is not None:
-        entries = entries.where(JournalEntryRow.period == period)
+        entries = entries.where(col(e.period) == period)
     if kind is not None:
         kinds = [kind] if isinstance(kind, str) else list(kind)
-        entries = entries.where(col(JournalEntryRow.kind).in_(kinds))
-    rows = select(PostingRow).order_by(col(PostingRow.entry_seq), col(PostingRow.line))
+        entries = entries.where(col(e.kind).in_(kinds))
+    p = PostingRow
+    rows = sa_select(
+        col(p.entry_seq), col(p.account), col(p.currency), col(p.debit), col(p.credit)
+    ).order_by(col(p.entry_seq), col(p.line))
     if period is not None or kind is not None:
-        seqs = entries.with_only_columns(col(JournalEntryRow.seq)).order_by(None)
-        rows = rows.where(col(PostingRow.entry_seq).in_(seqs))
+        seqs = entries.with_only_columns(col(e.seq)).order_by(None)
+        rows = rows.where(col(p.entry_seq).in_(seqs))
     postings: dict[int, list[Posting]] = defaultdict(list)
-    for p in session.exec(rows):
-        postings[p.entry_seq].append(Posting(p.account, p.currency, p.debit - p.credit))
+    connection = session.connection()  # Core rows: no ORM result processing
+    for seq, account, currency, debit, credit in connection.execute(rows):
+        postings[seq].append(Posting(account, currency, debit - credit))
     return [
-        JournalEntry(
-            r.seq,
-            r.period,
-            r.kind,
-            r.reference,
-            r.memo,
-            tuple(postings[r.seq]),
-            r.prev_hash,
-            r.hash,
-        )
-        for r in session.exec(entries)
+        JournalEntry(seq, per, knd, ref, memo, tuple(postings[seq]), prev, digest)
+        for seq, per, knd, ref, memo, prev, digest in connection.execute(entries)
     ]
 
 

@@ -8,6 +8,7 @@ ROUND_HALF_EVEN.
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from babel.core import get_global
@@ -150,7 +151,10 @@ def minor_units(currency: str) -> int:
         raise MoneyError(f"unknown currency {currency!r} (not an ISO 4217 code)") from None
 
 
+@functools.cache
 def quantum(currency: str) -> Decimal:
+    """The currency's minor unit as a Decimal (0.01, 1, 0.001): asked for once per amount
+    rounded, so kept per currency."""
     return Decimal(1).scaleb(-minor_units(currency))
 
 
