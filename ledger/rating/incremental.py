@@ -17,8 +17,8 @@ earlier months instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +55,10 @@ class Reuse:
     added: frozenset[str] = frozenset()
     """Batches committed since the close that only add events (nothing restated): their events
     up to `through` are measured alone and added to the stored quantities."""
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    """Version keys of contracts amended since the close in their prices only (what measuring
+    reads is unchanged): old key -> new key. Their stored quantities are kept, re-keyed, and
+    priced at the new rates instead of being measured again."""
     renders: pa.Table | None = None
     """RENDERS_SCHEMA: the first renders before the close's end, as the close knew them (None
     when a batch was withdrawn or restated since: earlier months are then searched)."""
@@ -158,7 +162,12 @@ def _kept(reuse: Reuse, start: date) -> pa.Table:
         pairs = pc.binary_join_element_wise(month, stored.column("brand"), "\x00")
         dirty = pa.array(sorted(f"{m}\x00{b}" for m, b in reuse.dirty))
         keep = pc.and_(keep, pc.invert(pc.is_in(pairs, value_set=dirty)))
-    return stored.filter(keep)
+    kept = stored.filter(keep)
+    if not reuse.renamed:
+        return kept
+    keys = [reuse.renamed.get(k, k) for k in kept.column("vkey").to_pylist()]
+    index = kept.schema.get_field_index("vkey")
+    return kept.set_column(index, LINE_SCHEMA.field("vkey"), pa.array(keys, pa.string()))
 
 
 def _look_back(

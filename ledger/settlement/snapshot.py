@@ -26,7 +26,7 @@ from sqlmodel import Session, delete, insert
 from ledger.domain import Contract, Parties
 from ledger.rating.incremental import Reuse
 from ledger.rating.measure import LINE_SCHEMA
-from ledger.rating.tables import twins_table
+from ledger.rating.tables import rules_table, twins_table, versions_table
 from ledger.storage.codec import contract_from_json
 from ledger.storage.events import event_files, file_sha256, is_lake_path, month_files, publish
 from ledger.storage.periods import latest_closed
@@ -129,6 +129,31 @@ def _contract_months(
     return {m for first, last in terms for m in _months(first, last) if m <= through}
 
 
+def _measured_shape(contract: Contract) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """What measuring reads of a contract (``ledger.rating.tables``), without its revision:
+    versions with their dates and terms, rules with their selectors. Prices are not in it."""
+    versions = versions_table([contract]).to_pylist()
+    number = {v["vkey"]: v["version_no"] for v in versions}
+    rules = [r | {"vkey": number[r["vkey"]]} for r in rules_table([contract]).to_pylist()]
+    return [v | {"vkey": None, "revision": None} for v in versions], rules
+
+
+def _repriced(session: Session, contract: Contract, since: int | None) -> dict[str, str] | None:
+    """When ``contract`` changed since revision ``since`` in its prices only, its old version
+    keys -> the new ones; None when what measuring reads changed too (or it is new)."""
+    if since is None:
+        return None
+    row = session.get(ContractRow, (contract.id, since))
+    if row is None:
+        return None
+    before = contract_from_json(row.body)
+    if _measured_shape(before) != _measured_shape(contract):
+        return None
+    return {
+        old.key: new.key for old, new in zip(before.versions(), contract.versions(), strict=True)
+    }
+
+
 def load_reuse(
     workspace: Workspace,
     session: Session,
@@ -158,11 +183,17 @@ def load_reuse(
         else:
             withdrawn_or_restated = True
             dirty |= {(m, batch.brand) for m in json.loads(batch.periods) if m <= through}
+    renamed: dict[str, str] = {}
     for contract in contracts:
         then = revisions.get(contract.id)
-        if then != contract.revision:
-            months = _contract_months(session, contract, then, through)
-            dirty |= {(m, contract.brand) for m in months}
+        if then == contract.revision:
+            continue
+        keys = _repriced(session, contract, then)
+        if keys is not None:
+            renamed |= keys
+            continue
+        months = _contract_months(session, contract, then, through)
+        dirty |= {(m, contract.brand) for m in months}
     read = {m for m, _ in dirty} | {m for m in _open_months(batches, through, period)}
     committed = [b for b in batches if b.status == "committed" and b.events_path]
     lake_ids = {b.id for b in committed if is_lake_path(str(b.events_path))}
@@ -189,6 +220,7 @@ def load_reuse(
         files=sorted(files),
         superseders=superseders,
         added=frozenset(added),
+        renamed=renamed,
         renders=None
         if withdrawn_or_restated
         else _renders(workspace, through, snapshot.renders_sha256),

@@ -1,7 +1,7 @@
 """Generated multi-month histories: parties, contracts with tiers, a minimum guarantee, a cap, a
 retainer and an advance, and usage logs with every exception kind, late batches, restatements,
-a withdrawn batch and an amendment. ``play`` drives one through the CLI and calls ``check`` on
-every month before it is closed."""
+a withdrawn batch, an amendment and a price-only one. ``play`` drives one through the CLI and
+calls ``check`` on every month before it is closed."""
 
 from __future__ import annotations
 
@@ -157,4 +157,7 @@ def play(books: Books, seed: int, check: Callable[[Books, str], None], months: i
     books.ok("ingest", books.write("b2-late.csv", log(rng, "n", "b2", [2], 5)), "--brand", "b2")
     check(books, "2026-03")
     books.ok("settle", "close", "2026-03")
+    if seed % 2 == 1:  # a price-only amendment: the stored quantities are priced again
+        repriced = k1("1.40", amended=seed % 3 != 2, guarantee=guarantee)
+        books.ok("contracts", "import", books.write("K1-repriced.toml", repriced), "--amend")
     check(books, "2026-04")

@@ -15,7 +15,7 @@ from ledger.settlement.snapshot import load_reuse
 from ledger.storage.db import reading
 from ledger.storage.repo import all_batches, load_contracts, load_parties
 from tests.conftest import Books
-from tests.lake.histories import play
+from tests.lake.histories import k1, play
 
 
 def _draft(books: Books, period: str) -> dict[str, Any]:
@@ -83,3 +83,30 @@ def test_incremental_settlement_equals_full_on_two_generated_months(books: Books
 @pytest.mark.parametrize("seed", range(24))
 def test_incremental_settlement_equals_full_on_many_histories(books: Books, seed: int) -> None:
     _play_and_verify(books, seed)
+
+
+def test_a_price_only_amendment_reprices_stored_quantities_without_measuring(
+    books: Books,
+) -> None:
+    play(books, 1, check, months=2)
+    books.ok("settle", "close", "2026-02")
+    # K1's render price changes back to its start, nothing else: the quantities stored at
+    # February's close stay valid and are priced again at the new price
+    books.write("K1-repriced.toml", k1("1.40", guarantee=False))
+    books.ok("contracts", "import", books.files / "K1-repriced.toml", "--amend")
+    with reading(books.workspace.engine) as session:
+        reuse = load_reuse(
+            books.workspace,
+            session,
+            "2026-03",
+            load_contracts(session),
+            load_parties(session),
+            all_batches(session),
+        )
+    assert reuse is not None
+    assert reuse.renamed == {"K1@r1v0": "K1@r2v0"}
+    assert not {(m, b) for m, b in reuse.dirty if b == "b1"}  # b1's months are not re-read
+    check(books, "2026-03")  # and the result is the full recompute's, to the byte
+    contracts = books.ok("statements", "data", "2026-03", "--party", "b1")["contracts"]
+    [k1_block] = [c for c in contracts if c["contract"] == "K1"]
+    assert k1_block["prior_period_adjustments"], "the new render price corrects earlier months"
