@@ -28,6 +28,7 @@ EXCEPTIONS = {
     "RESTRICTED_CATEGORY": "Used in a category that is never licensed",
     "OUT_OF_SCOPE": "Used outside the licence",
     "MISSING_DISCLOSURE": "Published without the required AI disclosure",
+    "DISCLOSURE_UNVERIFIED": "AI disclosure not backed by a verified content credential",
     "UNVERIFIED_ASSET": "Published with no matching render on record",
     "EXCLUSIVITY_CONFLICT": "Used while another brand held exclusive rights",
     "UNPRICED": "Used, but no rate in the contract covers it",

@@ -36,6 +36,7 @@ from ledger.rating.measure import (
     define_events,
     find_exceptions,
     first_renders,
+    has_assets,
     match,
     rate,
 )
@@ -75,11 +76,12 @@ def measure_reusing(
     contracts: Sequence[Contract],
     parties: Parties,
     index_renders: bool = False,
+    assets: pa.Table | None = None,
 ) -> Measured:
     """The measure of [start, end) that :func:`ledger.rating.measure.measure` gives over
     ``history`` (every committed file), reading ``reuse.files``, the close's first renders and,
     only when those are not valid, the renders of ``history`` before ``report_from``."""
-    register_reference(con, contracts, parties)
+    register_reference(con, contracts, parties, assets)
     con.register(
         "dirty_arrow",
         pa.table(
@@ -117,6 +119,7 @@ def measure_reusing(
             f"WHERE kind = 'render' AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' "
             "UNION ALL SELECT * FROM early_renders"
         ),
+        content_hash=has_assets(con),
     )
     if reuse.renders is not None:
         con.register("renders_arrow", reuse.renders.cast(RENDERS_SCHEMA))

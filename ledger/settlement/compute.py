@@ -199,6 +199,8 @@ class Inputs:
     """Measure incrementally (``ledger.rating.incremental``); None measures every event file."""
     index_renders: bool = False
     """Also find the first render of every asset up to the period's end (a close stores it)."""
+    assets: pa.Table | None = None
+    """The brands' asset credentials (``ASSET_SCHEMA``) publications are checked against."""
 
 
 def changes_since_close(
@@ -263,6 +265,7 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.contracts,
                 parties,
                 inputs.index_renders,
+                inputs.assets,
             )
         else:
             measured = measure_reusing(
@@ -275,6 +278,7 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.contracts,
                 parties,
                 inputs.index_renders,
+                inputs.assets,
             )
     finally:
         con.close()

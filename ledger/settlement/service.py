@@ -27,6 +27,7 @@ from ledger.fx import FxTable
 from ledger.journal import payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
+from ledger.provenance.assets import asset_table, assets_changed_since
 from ledger.seal import seal_period
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
@@ -127,6 +128,7 @@ def _gather(
         if full
         else load_reuse(workspace, session, period, contracts, parties, every_batch),
         index_renders=closing,
+        assets=asset_table(session),
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -351,13 +353,14 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
         adjusted_since = any(m.posted_at > iso(row.run_at) for m in known.inputs.manual)
         if (
             adjusted_since
+            or assets_changed_since(session, row.run_at)
             or known.batches != json.loads(row.batches)
             or known.revisions != json.loads(row.contracts)
             or closed_since is not None
         ):
             raise DraftOutdated(
                 f"period {period} changed since its draft (new batches, contract revisions, "
-                "adjustments or closed periods)",
+                "adjustments, verified assets or closed periods)",
                 period,
             )
     settlement = compute(known.inputs)

@@ -1,0 +1,41 @@
+"""`assets verify` (content credentials of brands' files) and `consents import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ledger.cli import open_workspace, output
+from ledger.provenance.assets import verify_assets
+from ledger.provenance.credentials import describe
+
+JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+
+
+def register(app: typer.Typer) -> None:
+    assets = typer.Typer(help="Content credentials (C2PA) of brands' assets.", no_args_is_help=True)
+    app.add_typer(assets, name="assets")
+
+    @assets.command("verify")
+    def assets_verify(
+        ctx: typer.Context,
+        paths: list[Path] = typer.Argument(..., metavar="PATH..."),
+        brand: str = typer.Option(..., "--brand", help="The brand whose assets these are."),
+        asset_id: str | None = typer.Option(
+            None, "--asset-id", help="The asset id of the one file (default: its name)."
+        ),
+        as_json: bool = JSON,
+    ) -> None:
+        """Read and store the content credentials of images or videos of a brand.
+
+        Example: twinledger assets verify renders/*.jpg --brand zephyr
+        """
+        results = verify_assets(open_workspace(ctx), paths, brand, asset_id)
+        counts = {k: sum(r.stored == k for r in results) for k in ("new", "unchanged", "updated")}
+        if as_json:
+            output.print_json({"brand": brand, **counts, "assets": [r.as_dict() for r in results]})
+            return
+        for r in results:
+            output.line(f"{r.path}: {r.asset_id}: {describe(r.credential)} ({r.stored})")
+        output.line(", ".join(f"{n} {k}" for k, n in counts.items()))
