@@ -8,6 +8,7 @@ import typer
 
 from ledger.cli import open_workspace, output
 from ledger.provenance.assets import verify_assets
+from ledger.provenance.consents import import_consents, list_consents
 from ledger.provenance.credentials import describe
 
 JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
@@ -16,6 +17,37 @@ JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 def register(app: typer.Typer) -> None:
     assets = typer.Typer(help="Content credentials (C2PA) of brands' assets.", no_args_is_help=True)
     app.add_typer(assets, name="assets")
+    consents = typer.Typer(help="Talents' consent records for their twins.", no_args_is_help=True)
+    app.add_typer(consents, name="consents")
+
+    @consents.command("import")
+    def consents_import(ctx: typer.Context, file: Path, as_json: bool = JSON) -> None:
+        """Import consent records from a TOML file (an upsert by id, all or nothing).
+
+        Example: twinledger consents import consents.toml
+        """
+        outcome = import_consents(open_workspace(ctx), file)
+        if as_json:
+            output.print_json(outcome)
+            return
+        for label, ids in outcome.items():
+            if ids:
+                output.line(f"{label}: {', '.join(ids)}")
+
+    @consents.command("list")
+    def consents_list(ctx: typer.Context, as_json: bool = JSON) -> None:
+        """List the consent records on file.
+
+        Example: twinledger consents list --json
+        """
+        found = list_consents(open_workspace(ctx))
+        if as_json:
+            output.print_json({"consents": [c.as_dict() for c in found]})
+            return
+        for c in found:
+            output.line(
+                f"{c.id}: twin {c.twin}, {c.start} to {c.end}, signed {c.signed_on}, {c.purpose}"
+            )
 
     @assets.command("verify")
     def assets_verify(
