@@ -35,6 +35,25 @@ EXCEPTIONS = {
 }
 
 
+def credentials(verified: int, uses: int) -> str:
+    """ "3 of 4 uses carried verified content credentials"."""
+    noun = "use" if uses == 1 else "uses"
+    return f"{verified} of {uses} {noun} carried verified content credentials"
+
+
+def provenance_notes(contract: Mapping[str, Any]) -> list[str]:
+    """The consents a contract relies on, and how many of its uses carried verified content
+    credentials (for a brand with asset credentials on file)."""
+    notes = [
+        f"Relies on consent {c['id']}, signed {c['signed_on']}"
+        for c in contract.get("consents") or []
+    ]
+    found = contract.get("content_credentials")
+    if found is not None:
+        notes.append(credentials(found["verified"], found["uses"]))
+    return notes
+
+
 def metric(code: object) -> str:
     text = str(code or "")
     return METRICS.get(text, text.replace("_", " ").capitalize())

@@ -33,6 +33,7 @@ from ledger.rating.measure import (
     RENDERS_SCHEMA,
     Measured,
     count_events,
+    credential_counts,
     define_events,
     find_exceptions,
     first_renders,
@@ -132,7 +133,9 @@ def measure_reusing(
     exceptions = find_exceptions(con, report_from)
     combined = _add(_kept(reuse, start), lines)
     renders = first_renders(con, end) if index_renders else None
-    return Measured(combined, breakdown, exceptions, count_events(con, report_from), renders)
+    events = count_events(con, report_from)
+    credentials = credential_counts(con, report_from)
+    return Measured(combined, breakdown, exceptions, events, renders, credentials)
 
 
 def _add(kept: pa.Table, fresh: pa.Table) -> pa.Table:

@@ -14,8 +14,8 @@ from that; the exception pass streams them once more and keeps only the flagged 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -88,6 +88,9 @@ class Measured:
     exceptions: pa.Table  # EXCEPTION_SCHEMA, only for events from `report_from`
     events_rated: int
     first_renders: pa.Table | None = None  # RENDERS_SCHEMA, when asked for (a close)
+    credentials: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """contract id -> (publications from ``report_from`` with a verified content credential,
+    publications), for contracts of brands with asset credentials on file."""
 
 
 def _source(files: Sequence[Path], superseders: Sequence[Path] | None = None) -> str:
@@ -391,6 +394,24 @@ def find_exceptions(con: duckdb.DuckDBPyConnection, report_from: date) -> pa.Tab
     return con.sql(_EXCEPTIONS).to_arrow_table().cast(EXCEPTION_SCHEMA)
 
 
+def credential_counts(
+    con: duckdb.DuckDBPyConnection, report_from: date
+) -> dict[str, tuple[int, int]]:
+    """Per contract of a brand with asset credentials (after :func:`find_exceptions`): its
+    licensed publications from ``report_from`` that carry a verified content credential, and
+    all of them."""
+    if not has_assets(con):
+        return {}
+    rows = con.execute(
+        "SELECT m.contract_id, count(*) FILTER (WHERE coalesce(cr.cred_verified, false)), "
+        "count(*) FROM m LEFT JOIN pub_cred cr ON cr.brand = m.brand AND cr.event_id = m.event_id "
+        "WHERE m.kind = 'publication' AND m.stop_kind IS NULL AND m.day >= $report_from "
+        "AND m.brand IN (SELECT brand FROM assets) GROUP BY ALL ORDER BY ALL",
+        {"report_from": report_from},
+    ).fetchall()
+    return {str(c): (int(n), int(m)) for c, n, m in rows}
+
+
 def first_renders(con: duckdb.DuckDBPyConnection, end: date) -> pa.Table:
     """The first render of every (brand, twin, asset) before ``end`` (after :func:`prepare`)."""
     return (
@@ -426,4 +447,6 @@ def measure(
     lines, breakdown = rate(con)
     exceptions = find_exceptions(con, report_from)
     renders = first_renders(con, end) if index_renders else None
-    return Measured(lines, breakdown, exceptions, count_events(con, report_from), renders)
+    events = count_events(con, report_from)
+    credentials = credential_counts(con, report_from)
+    return Measured(lines, breakdown, exceptions, events, renders, credentials)

@@ -28,6 +28,7 @@ from ledger.economics import ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
+from ledger.provenance.consents import Consent, relied_on
 from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
@@ -104,6 +105,11 @@ class ContractResult:
     talent_net_payout: Decimal  # this period's talent_net + adjustments, in payout currency
     commission_fx: FxRate | None
     commission_payout: Decimal  # in the agency's currency
+    credentials: tuple[int, int] | None = None
+    """(publications with a verified content credential, publications) of the period, for a
+    brand with asset credentials on file."""
+    consents: tuple[Consent, ...] = ()
+    """The consents the contract relies on (SPEC 1.4)."""
 
     def total(self, component: str) -> Decimal:
         own = getattr(self.month, component) if self.month else Decimal(0)
@@ -201,6 +207,8 @@ class Inputs:
     """Also find the first render of every asset up to the period's end (a close stores it)."""
     assets: pa.Table | None = None
     """The brands' asset credentials (``ASSET_SCHEMA``) publications are checked against."""
+    consents: Sequence[Consent] = ()
+    """The talents' consent records, to name the one each contract relies on."""
 
 
 def changes_since_close(
@@ -342,6 +350,8 @@ def compute(inputs: Inputs) -> Settlement:
                 talent_net_payout=payout,
                 commission_fx=commission_fx,
                 commission_payout=commission_payout,
+                credentials=measured.credentials.get(contract.id),
+                consents=relied_on(contract, inputs.consents),
             )
         )
     return Settlement(

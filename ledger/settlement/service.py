@@ -28,6 +28,7 @@ from ledger.journal import payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
 from ledger.provenance.assets import asset_table, assets_changed_since
+from ledger.provenance.consents import load_consents
 from ledger.seal import seal_period
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
@@ -129,6 +130,7 @@ def _gather(
         else load_reuse(workspace, session, period, contracts, parties, every_batch),
         index_renders=closing,
         assets=asset_table(session),
+        consents=tuple(load_consents(session)),
     )
     return _Known(
         batches=[b.id for b in batches],

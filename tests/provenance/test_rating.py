@@ -41,8 +41,12 @@ def log(*rows: tuple[str, str, str, str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def settle(books: Books, assets: Assets, *, verify: bool = True) -> dict[str, Any]:
+def settle(
+    books: Books, assets: Assets, *, verify: bool = True, consents: str | None = None
+) -> dict[str, Any]:
     books.ok("parties", "import", books.write("p.toml", PARTIES))
+    if consents is not None:
+        books.ok("consents", "import", books.write("consents.toml", consents))
     price = rate("publications", price="10.00")
     books.ok(
         "contracts", "import", books.write("c1.toml", contract("C1", "b1", "w1", "EUR", price))
