@@ -81,8 +81,8 @@ def settle(
     return settled
 
 
-def flagged(books: Books) -> list[tuple[str, str, str, str]]:
-    rows = books.ok("exceptions", "2026-03")["exceptions"]
+def flagged(books: Books, period: str = "2026-03") -> list[tuple[str, str, str, str]]:
+    rows = books.ok("exceptions", period)["exceptions"]
     return [(r["kind"], r["brand"], r["event_id"], r["detail"]) for r in rows]
 
 
@@ -135,3 +135,31 @@ def test_verifying_an_asset_after_the_draft_outdates_it(books: Books, assets: As
     assert "changed since its draft" in books.refused("settle", "close", "2026-03")
     books.ok("settle", "run", "2026-03")
     books.ok("settle", "close", "2026-03")
+
+
+def test_an_incremental_month_after_a_close_flags_as_a_full_one(
+    books: Books, assets: Assets
+) -> None:
+    settle(books, assets)
+    books.ok("settle", "close", "2026-03")
+    april = log(
+        ("A1", "03", "publication", "a-ai", "false"),  # rendered in March, AI credential
+        ("A2", "04", "publication", "a-nocred", "true"),  # rendered in March, no credential
+        ("A3", "05", "publication", "a-new", "true", sha(assets.ai)),  # no render, hash: AI
+        ("A4", "06", "publication", "a-cap", "true"),  # credential declares no AI
+    ).replace("2026-03-", "2026-04-")
+    books.ok("ingest", books.write("b1-04.csv", april), "--brand", "b1")
+    incremental = books.ok("settle", "run", "2026-04")
+    flags = flagged(books, "2026-04")
+    data = books.ok("statements", "data", "2026-04", "--party", "t1")
+    full = books.ok("settle", "run", "2026-04", "--full")
+    assert full == incremental
+    assert flagged(books, "2026-04") == flags == [
+        ("DISCLOSURE_UNVERIFIED", "b1", "A2", "AI disclosure of asset a-nocred unverified: "
+         "no content credential on file"),
+        ("DISCLOSURE_UNVERIFIED", "b1", "A4", "AI disclosure of asset a-cap unverified: "
+         "its content credential declares no AI generation"),
+    ]  # fmt: skip
+    assert books.ok("statements", "data", "2026-04", "--party", "t1") == data
+    [c1] = [c for c in data["contracts"] if c["contract"] == "C1"]
+    assert c1["content_credentials"] == {"verified": 3, "uses": 4}
