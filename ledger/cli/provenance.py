@@ -27,12 +27,14 @@ def register(app: typer.Typer) -> None:
         Example: twinledger consents import consents.toml
         """
         outcome = import_consents(open_workspace(ctx), file)
+        for warning in outcome["warnings"]:
+            output.warn(warning)
         if as_json:
             output.print_json(outcome)
             return
-        for label, ids in outcome.items():
-            if ids:
-                output.line(f"{label}: {', '.join(ids)}")
+        for label in ("imported", "updated", "unchanged"):
+            if outcome[label]:
+                output.line(f"{label}: {', '.join(outcome[label])}")
 
     @consents.command("list")
     def consents_list(ctx: typer.Context, as_json: bool = JSON) -> None:

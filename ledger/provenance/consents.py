@@ -28,7 +28,7 @@ from ledger.refdata.countries import WORLD
 from ledger.refdata.terms import ANY, _channels, _media, _territories
 from ledger.refdata.tomlread import Fields, load_toml
 from ledger.storage.db import reading, writing
-from ledger.storage.repo import load_parties, now
+from ledger.storage.repo import load_contracts, load_parties, now
 from ledger.storage.tables import ConsentRow
 from ledger.workspace import Workspace
 
@@ -168,12 +168,18 @@ def _row(consent: Consent) -> dict[str, Any]:
 
 
 def import_consents(workspace: Workspace, path: Path) -> dict[str, list[str]]:
-    """Upsert every consent of the file by id; nothing is written if any is invalid."""
+    """Upsert every consent of the file by id; nothing is written if any is invalid. A contract
+    in force that no longer lies inside its twin's consents is named in ``warnings``."""
     with writing(workspace.engine) as session:
         consents, problems = parse_consents(path, load_parties(session))
         if problems:
             raise ValidationFailed(problems)
-        outcome: dict[str, list[str]] = {"imported": [], "updated": [], "unchanged": []}
+        outcome: dict[str, list[str]] = {
+            "imported": [],
+            "updated": [],
+            "unchanged": [],
+            "warnings": [],
+        }
         for consent in consents:
             values = _row(consent)
             row = session.get(ConsentRow, consent.id)
@@ -190,7 +196,27 @@ def import_consents(workspace: Workspace, path: Path) -> dict[str, list[str]]:
                 row.source, row.imported_at = str(path), now()
                 session.add(row)
                 outcome["updated"].append(consent.id)
+        session.flush()
+        outcome["warnings"] = uncovered(session, {c.twin for c in consents})
         return outcome
+
+
+def uncovered(session: Session, twins: set[str]) -> list[str]:
+    """One line per contract in force of ``twins`` that lies outside its twin's consents."""
+    consents = load_consents(session)
+    lines = []
+    for contract in sorted(load_contracts(session), key=lambda c: c.id):
+        if contract.twin not in twins:
+            continue
+        found = check_contract(contract, consents).problems
+        if found:
+            first = found[0]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            lines.append(
+                f"contract {contract.id} is no longer inside the consents of twin "
+                f"{contract.twin}: {first.field}: {first.message}{more}"
+            )
+    return lines
 
 
 def load_consents(session: Session) -> list[Consent]:

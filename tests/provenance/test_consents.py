@@ -120,6 +120,7 @@ def test_consents_import_is_an_upsert_and_refuses_bad_records(books: Books) -> N
         "imported": ["liv-2026"],
         "updated": [],
         "unchanged": [],
+        "warnings": [],
     }
     assert books.ok("consents", "import", path)["unchanged"] == ["liv-2026"]
     changed = books.write("consents.toml", CONSENT.replace('"web"]', '"web", "email"]'))
@@ -137,3 +138,18 @@ def test_consents_import_is_an_upsert_and_refuses_bad_records(books: Books) -> N
         f"error: {scope}: consents[1] liv-2026: scope.territories: 'XX' is not an ISO 3166-1 "
         "alpha-2 country code"
     )
+
+
+def test_narrowing_a_consent_names_the_contracts_it_no_longer_covers(books: Books) -> None:
+    setup(books)
+    books.ok("contracts", "import", write(books, nordic(channels=("social", "web"))))
+    narrower = books.write("narrow.toml", CONSENT.replace('"social", "web"]', '"social"]'))
+    done = books.cli("consents", "import", narrower, "--json")
+    assert done.exit_code == 0
+    assert done.json["updated"] == ["liv-2026"]
+    message = (
+        "contract C1 is no longer inside the consents of twin w1: channels: web not covered "
+        "by consent liv-2026 (it covers social)"
+    )
+    assert done.json["warnings"] == [message]
+    assert done.stderr.strip() == f"warning: {message}"
