@@ -57,14 +57,21 @@ class Credential:
 
 
 def media_type(path: Path) -> str:
-    """The file's media type from its name, if c2pa reads that type (else refused)."""
+    """The file's image or video media type from its name, if c2pa reads that type (else
+    refused). Names the standard library does not know (.heic, .avif, .dng) are looked up in
+    c2pa's own list."""
+    supported = supported_types()
     guessed, _ = mimetypes.guess_type(path.name)
-    if guessed is None or guessed not in supported_types():
-        raise LedgerError(
-            f"{path}: not an image or video type that content credentials are read from "
-            f"({guessed or 'unknown type'})"
-        )
-    return guessed
+    extension = path.suffix.lower().lstrip(".")
+    candidates = [guessed] if guessed else []
+    candidates += sorted(t for t in supported if t.split("/")[1] in (extension, f"x-{extension}"))
+    for candidate in candidates:
+        if candidate in supported and candidate.startswith(("image/", "video/")):
+            return candidate
+    raise LedgerError(
+        f"{path}: not an image or video type that content credentials are read from "
+        f"({guessed or 'unknown type'})"
+    )
 
 
 def supported_types() -> frozenset[str]:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
+from ledger.errors import LedgerError
+from ledger.provenance.credentials import media_type
 from tests.conftest import Books
 from tests.shared import one_talent
 
@@ -117,3 +121,21 @@ def test_refusals_name_the_file_or_the_brand(books: Books, assets: Assets) -> No
     )
     with books.workspace.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM asset_credentials").scalar() == 0
+
+
+def test_media_types_of_images_and_videos_by_name() -> None:
+    names = ["a.JPG", "a.png", "a.heic", "a.avif", "a.mp4", "a.mov"]
+    assert [media_type(Path(n)) for n in names] == [
+        "image/jpeg",
+        "image/png",
+        "image/heic",
+        "image/avif",
+        "video/mp4",
+        "video/quicktime",
+    ]
+    for name, shown in (("a.pdf", "application/pdf"), ("a", "unknown type")):
+        with pytest.raises(LedgerError) as refused:
+            media_type(Path(name))
+        assert str(refused.value) == (
+            f"{name}: not an image or video type that content credentials are read from ({shown})"
+        )
