@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ledger.cli import open_workspace, output
-from ledger.provenance.assets import verify_assets
+from ledger.provenance.assets import list_assets, verify_assets
 from ledger.provenance.consents import import_consents, list_consents
 from ledger.provenance.credentials import describe
 
@@ -17,6 +17,28 @@ JSON = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 def register(app: typer.Typer) -> None:
     assets = typer.Typer(help="Content credentials (C2PA) of brands' assets.", no_args_is_help=True)
     app.add_typer(assets, name="assets")
+
+    @assets.command("list")
+    def assets_list(
+        ctx: typer.Context,
+        brand: str | None = typer.Option(None, "--brand", help="Only this brand's assets."),
+        as_json: bool = JSON,
+    ) -> None:
+        """List the stored content credentials of brands' assets.
+
+        Example: twinledger assets list --brand zephyr --json
+        """
+        found = list_assets(open_workspace(ctx), brand)
+        if as_json:
+            output.print_json({"assets": found})
+            return
+        for a in found:
+            ai = "declares AI generation" if a["ai_generated"] else "no AI declaration"
+            output.line(
+                f"{a['brand']} {a['asset_id']} {a['sha256'][:16]}: {a['state']}"
+                f"{' (verified)' if a['verified'] else ''}; {ai}"
+            )
+
     consents = typer.Typer(help="Talents' consent records for their twins.", no_args_is_help=True)
     app.add_typer(consents, name="consents")
 

@@ -23,7 +23,7 @@ from ledger.provenance.credentials import TRUSTED, Credential, read_credential
 from ledger.rating.tables import ASSET_SCHEMA
 from ledger.refdata.tomlread import MAX_TEXT
 from ledger.storage.db import reading, writing
-from ledger.storage.repo import load_parties, now
+from ledger.storage.repo import iso, load_parties, now
 from ledger.storage.tables import AssetCredentialRow
 from ledger.workspace import Workspace
 
@@ -128,6 +128,34 @@ def verify_assets(
             session.flush()
             results.append(Verified(path, name, credential, verified, stored))
     return results
+
+
+def list_assets(workspace: Workspace, brand: str | None = None) -> list[dict[str, Any]]:
+    """The stored asset credentials (of one brand), by brand and asset id."""
+    with reading(workspace.engine) as session:
+        query = select(AssetCredentialRow)
+        if brand is not None:
+            query = query.where(AssetCredentialRow.brand == brand)
+        rows = session.exec(query).all()
+    return [
+        {
+            "brand": r.brand,
+            "asset_id": r.asset_id,
+            "sha256": r.sha256,
+            "media_type": r.media_type,
+            "state": r.state,
+            "verified": r.verified,
+            "ai_generated": r.ai_generated,
+            "signer": r.signer,
+            "signer_issuer": r.signer_issuer,
+            "claim_generator": r.claim_generator,
+            "digital_source_type": r.digital_source_type,
+            "ai_assertion": r.ai_assertion,
+            "failures": json.loads(r.failures),
+            "verified_at": iso(r.verified_at),
+        }
+        for r in sorted(rows, key=lambda r: (r.brand, r.asset_id, r.sha256))
+    ]
 
 
 def asset_table(session: Session) -> pa.Table:

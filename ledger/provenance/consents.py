@@ -16,11 +16,11 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.domain import MEDIA, Contract, ContractVersion, Parties
 from ledger.errors import Problem, ValidationFailed
@@ -239,6 +239,12 @@ def load_consents(session: Session) -> list[Consent]:
         )
         for r in rows
     ]
+
+
+def consents_changed_since(session: Session, moment: datetime) -> bool:
+    """True when a consent was imported or changed after ``moment`` (a draft's run)."""
+    later = select(ConsentRow.id).where(col(ConsentRow.imported_at) > moment)
+    return session.exec(later.limit(1)).first() is not None
 
 
 def list_consents(workspace: Workspace) -> list[Consent]:

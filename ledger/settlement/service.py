@@ -28,7 +28,7 @@ from ledger.journal import payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
 from ledger.provenance.assets import asset_table, assets_changed_since
-from ledger.provenance.consents import load_consents
+from ledger.provenance.consents import consents_changed_since, load_consents
 from ledger.seal import seal_period
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
@@ -356,13 +356,14 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
         if (
             adjusted_since
             or assets_changed_since(session, row.run_at)
+            or consents_changed_since(session, row.run_at)
             or known.batches != json.loads(row.batches)
             or known.revisions != json.loads(row.contracts)
             or closed_since is not None
         ):
             raise DraftOutdated(
                 f"period {period} changed since its draft (new batches, contract revisions, "
-                "adjustments, verified assets or closed periods)",
+                "adjustments, verified assets, consents or closed periods)",
                 period,
             )
     settlement = compute(known.inputs)

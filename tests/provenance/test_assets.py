@@ -73,6 +73,13 @@ def test_verifying_again_changes_nothing(books: Books, assets: Assets) -> None:
     with books.workspace.engine.connect() as conn:
         after = conn.exec_driver_sql("SELECT * FROM asset_credentials ORDER BY sha256").all()
     assert after == before and len(after) == 3
+    listed = books.ok("assets", "list", "--brand", "b1")["assets"]
+    assert [(a["asset_id"], a["state"], a["verified"], a["ai_generated"]) for a in listed] == [
+        ("a-ai", "valid", True, True),
+        ("a-bad", "invalid", False, True),  # declares AI, but the file was altered
+        ("a-cap", "valid", True, False),
+    ]
+    assert books.ok("assets", "list", "--brand", "b2")["assets"] == []
 
 
 def test_a_trust_anchor_makes_the_signer_trusted_and_require_trusted_counts_only_those(

@@ -99,3 +99,17 @@ def test_reconciliation_and_its_exports_have_the_column(
     assert table.exit_code == 0
     assert "Consents and content credentials by contract" in table.stdout
     assert "5 of 8" in table.stdout
+
+
+def test_a_consent_imported_after_the_draft_outdates_it(books: Books, assets: Assets) -> None:
+    settle(books, assets, verify=False)
+    books.ok("consents", "import", books.write("consents.toml", CONSENT))
+    assert "changed since its draft" in books.refused("settle", "close", "2026-03")
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    [c1] = [
+        c
+        for c in books.ok("statements", "data", "2026-03", "--party", "t1")["contracts"]
+        if c["contract"] == "C1"
+    ]
+    assert c1["consents"] == [CONSENT_REF]
