@@ -99,11 +99,16 @@ class TestSigner:
     def sign_png(self, path: Path, *, ai: bool, color: tuple[int, int, int]) -> Path:
         """Write a signed 8x8 PNG whose c2pa.created action declares AI generation (``ai``) or
         a digital capture."""
+        return self.sign_image(path, "PNG", ai=ai, color=color)
+
+    def sign_image(self, path: Path, kind: str, *, ai: bool, color: tuple[int, int, int]) -> Path:
+        """Write a signed 8x8 image of Pillow format ``kind`` (PNG, JPEG)."""
+        media_type = f"image/{kind.lower()}"
         source = "trainedAlgorithmicMedia" if ai else "digitalCapture"
         manifest = {
             "claim_generator_info": [{"name": "brand-one-studio", "version": "2.1"}],
             "title": path.name,
-            "format": "image/png",
+            "format": media_type,
             "assertions": [
                 {
                     "label": "c2pa.actions",
@@ -114,7 +119,7 @@ class TestSigner:
             ],
         }
         image = io.BytesIO()
-        Image.new("RGB", (8, 8), color).save(image, "PNG")
+        Image.new("RGB", (8, 8), color).save(image, kind)
         image.seek(0)
         signed = io.BytesIO()
 
@@ -125,7 +130,7 @@ class TestSigner:
             c2pa.Signer.from_callback(sign, c2pa.C2paSigningAlg.ES256, self.chain_pem, None) as s,
             c2pa.Builder(manifest) as builder,
         ):
-            builder.sign(s, "image/png", image, signed)
+            builder.sign(s, media_type, image, signed)
         path.write_bytes(signed.getvalue())
         return path
 

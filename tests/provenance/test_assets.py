@@ -146,3 +146,16 @@ def test_media_types_of_images_and_videos_by_name() -> None:
         assert str(refused.value) == (
             f"{name}: not an image or video type that content credentials are read from ({shown})"
         )
+
+
+def test_a_signed_jpeg_verifies_too(books: Books, assets: Assets, tmp_path: Path) -> None:
+    books.ok("parties", "import", books.write("p.toml", one_talent()))
+    jpeg = assets.signer.sign_image(tmp_path / "j-1.jpg", "JPEG", ai=True, color=(1, 2, 3))
+    [found] = books.ok("assets", "verify", jpeg, "--brand", "b1", "--asset-id", "J-1")["assets"]
+    assert (found["asset_id"], found["media_type"], found["state"], found["ai_generated"]) == (
+        "J-1",
+        "image/jpeg",
+        "valid",
+        True,
+    )
+    assert found["sha256"] == sha(jpeg)
