@@ -112,6 +112,9 @@ def test_a_month_mixing_the_credentials_gives_exactly_these_exceptions(
         "MISSING_DISCLOSURE": 2,
         "UNVERIFIED_ASSET": 2,
     }
+    only = books.ok("exceptions", "2026-03", "--kind", "DISCLOSURE_UNVERIFIED")["exceptions"]
+    assert [r["event_id"] for r in only] == ["P2", "P3", "P4", "P6"]
+    assert {(r["contract"], r["twin"]) for r in only} == {("C1", "w1")}
     # flags only: every publication is priced as before (8 of b1, 2 of b2 at 10.00)
     assert settled["totals"]["EUR"]["brand_due"] == "100.00"
 
