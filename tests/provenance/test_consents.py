@@ -153,3 +153,21 @@ def test_narrowing_a_consent_names_the_contracts_it_no_longer_covers(books: Book
     )
     assert done.json["warnings"] == [message]
     assert done.stderr.strip() == f"warning: {message}"
+
+
+def test_require_consent_at_the_top_of_workspace_toml_and_a_bad_value(books: Books) -> None:
+    setup(books, consent=None)
+    path = write(books, nordic())
+    settings = books.root / "workspace.toml"
+    original = settings.read_text()
+    settings.write_text("require_consent = true\n" + original)
+    assert "a consent is required" in books.refused("contracts", "import", path)
+    settings.write_text(original + '\n[provenance]\nrequire_consent = "yes"\n')
+    assert books.refused("contracts", "import", path) == (
+        f"error: {settings}: [provenance] require_consent must be true or false, got 'yes'"
+    )
+    settings.write_text(original + "\n[provenance]\nrequire_consnet = true\n")
+    assert books.refused("contracts", "import", path) == (
+        f"error: {settings}: [provenance] require_consnet: unknown key (expected "
+        "require_consent, require_trusted, trust_anchors)"
+    )
