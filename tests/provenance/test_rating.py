@@ -145,6 +145,7 @@ def test_an_incremental_month_after_a_close_flags_as_a_full_one(
 ) -> None:
     settle(books, assets)
     books.ok("settle", "close", "2026-03")
+    assert books.ok("audit", "verify", "--deep")["ok"] is True
     april = log(
         ("A1", "03", "publication", "a-ai", "false"),  # rendered in March, AI credential
         ("A2", "04", "publication", "a-nocred", "true"),  # rendered in March, no credential
