@@ -10,6 +10,7 @@ from typing import Any
 from ledger import imports, statements
 from ledger.errors import DemoWorkspaceTaken
 from ledger.ingest.batch import ingest_file
+from ledger.provenance.consents import import_consents
 from ledger.settlement import service
 from ledger.workspace import SETTINGS_FILE, Workspace
 
@@ -41,6 +42,7 @@ def run_demo(root: Path, render: Render) -> dict[str, Any]:
 
     workspace = _fresh(root)
     imports.import_parties(workspace, sample_data.PARTIES)
+    import_consents(workspace, sample_data.CONSENTS)
     contracts = imports.import_contracts(workspace, sample_data.CONTRACTS)
     imports.import_fx(workspace, sample_data.FX)
     ingested = []

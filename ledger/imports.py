@@ -16,6 +16,7 @@ from sqlmodel import Session
 from ledger.domain import Contract
 from ledger.economics.periods import period_bounds
 from ledger.errors import LedgerError, Problem, ValidationFailed
+from ledger.provenance.consents import check_contract, load_consents
 from ledger.refdata.contracts import load_contract_paths, parse_contract
 from ledger.refdata.ecb import read_ecb_file
 from ledger.refdata.overlaps import exclusivity_warnings, validate_against_existing
@@ -52,21 +53,25 @@ class ContractImport:
     amended: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    consents: dict[str, list[str]] = field(default_factory=dict)
+    """contract id -> the consents it relies on (SPEC 1.4), for each imported or amended one."""
 
-    def as_dict(self) -> dict[str, list[str]]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "imported": self.imported,
             "amended": self.amended,
             "unchanged": self.unchanged,
             "warnings": self.warnings,
+            "consents": self.consents,
         }
 
 
 def _plan(
-    session: Session, paths: list[Path], amend: bool
+    session: Session, paths: list[Path], amend: bool, require_consent: bool = False
 ) -> tuple[list[tuple[Contract, int]], ContractImport]:
     parties = load_parties(session)
     in_force = load_contracts(session)
+    consents = load_consents(session)
     outcome = ContractImport()
     problems: list[Problem] = []
     to_store: list[tuple[Contract, int]] = []
@@ -94,6 +99,11 @@ def _plan(
         others += [c for c, _ in to_store if c.id != contract.id]
         problems += validate_against_existing(contract, others)
         outcome.warnings += exclusivity_warnings(contract, others)
+        consent = check_contract(contract, consents, require_consent)
+        problems += consent.problems
+        if consent.warning:
+            outcome.warnings.append(consent.warning)
+        outcome.consents[contract.id] = list(consent.relies_on)
         (outcome.amended if stored else outcome.imported).append(contract.id)
         to_store.append((contract, stored.revision + 1 if stored else 1))
     if problems:
@@ -118,7 +128,7 @@ def import_contracts(workspace: Workspace, path: Path, amend: bool = False) -> C
     """
     paths = _paths(path)
     with writing(workspace.engine) as session:
-        to_store, outcome = _plan(session, paths, amend)
+        to_store, outcome = _plan(session, paths, amend, workspace.require_consent)
         for contract, revision in to_store:
             store_contract(session, contract, revision)
     return outcome
@@ -128,7 +138,7 @@ def validate_contracts(workspace: Workspace, path: Path, amend: bool = False) ->
     """Check contract files as `import` would, without storing anything."""
     paths = _paths(path)
     with reading(workspace.engine) as session:
-        return _plan(session, paths, amend)[1]
+        return _plan(session, paths, amend, workspace.require_consent)[1]
 
 
 def list_contracts(workspace: Workspace) -> list[Contract]:

@@ -56,6 +56,28 @@ class UsageCell:
 
 
 @dataclass(frozen=True)
+class ContractProvenance:
+    """One contract of the agency's talents: the consents it relies on (SPEC 1.4) and, for a
+    brand with asset credentials on file, how many of its publications this period carried a
+    verified content credential (SPEC 3.1)."""
+
+    contract: str
+    talent: str
+    brand: str
+    twin: str
+    consents: tuple[str, ...]
+    credentials_verified: int | None
+    credentials_uses: int | None
+
+    @property
+    def credentials(self) -> str | None:
+        """ "3 of 4", or None when the brand has no asset credentials on file."""
+        if self.credentials_uses is None:
+            return None
+        return f"{self.credentials_verified} of {self.credentials_uses}"
+
+
+@dataclass(frozen=True)
 class BrandExceptions:
     """The exceptions of one brand involving the agency's talents: counts per kind, and rows."""
 
@@ -123,6 +145,7 @@ class Reconciliation:
     matrix: tuple[UsageCell, ...]
     exceptions: tuple[BrandExceptions, ...]
     brand_report: BrandReportCheck | None
+    contracts: tuple[ContractProvenance, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON document of `twinledger reconcile --json`: decimals as strings."""
@@ -154,6 +177,19 @@ class Reconciliation:
                 for b in self.exceptions
             ],
             "brand_report": None if self.brand_report is None else _report_dict(self.brand_report),
+            "contracts": [
+                {
+                    "contract": c.contract,
+                    "talent": c.talent,
+                    "brand": c.brand,
+                    "twin": c.twin,
+                    "consents": list(c.consents),
+                    "content_credentials": None
+                    if c.credentials_uses is None
+                    else {"verified": c.credentials_verified, "uses": c.credentials_uses},
+                }
+                for c in self.contracts
+            ],
         }
 
 
@@ -221,7 +257,27 @@ def reconcile(
         matrix=usage_matrix(blocks),
         exceptions=exceptions_by_brand(rows),
         brand_report=check,
+        contracts=contract_provenance(blocks),
     )
+
+
+def contract_provenance(blocks: Sequence[Mapping[str, Any]]) -> tuple[ContractProvenance, ...]:
+    """Consents and content credentials per contract block, by talent, brand and contract."""
+    found = []
+    for block in blocks:
+        credentials = block.get("content_credentials")
+        found.append(
+            ContractProvenance(
+                block["contract"],
+                block["talent"],
+                block["brand"],
+                block["twin"],
+                tuple(c["id"] for c in block.get("consents", [])),
+                credentials["verified"] if credentials else None,
+                credentials["uses"] if credentials else None,
+            )
+        )
+    return tuple(sorted(found, key=lambda c: (c.talent, c.brand, c.contract)))
 
 
 def _metric_order(metric: str) -> int:

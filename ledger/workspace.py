@@ -3,7 +3,8 @@ rendered statements, plus the relational database (a SQLite file inside it by de
 
     twinledger-data/
       workspace.toml        settings: id, database_url, issuer details, payment terms,
-                            [fx] max_age_days, [payer] name, iban, bic (the paying account)
+                            [fx] max_age_days, [payer] name, iban, bic (the paying account),
+                            [provenance] trust_anchors, require_trusted, require_consent
       ledger.db             SQLite (unless database_url points elsewhere)
       events/<brand>/       one Parquet file (or a folder of parts) per committed batch
       quarantine/           rejected rows per batch (CSV)
@@ -36,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.domain import Payer
 from ledger.errors import LedgerError, NotAWorkspace, SchemaOutdated
+from ledger.files import REFERENCE_FILE_BYTES, unreadable
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
 from ledger.storage.db import make_engine, migrate, schema_is_current
 from ledger.storage.owner import Owner, check_owner, claim
@@ -44,6 +46,7 @@ from ledger.vat_rates import parse_rates
 SETTINGS_FILE = "workspace.toml"
 OWN_SQLITE = "sqlite:///ledger.db"  # relative: the file inside the workspace
 DEFAULT_DIR = "twinledger-data"
+PROVENANCE_KEYS = ("require_consent", "require_trusted", "trust_anchors")
 
 
 def default_root() -> Path:
@@ -263,6 +266,59 @@ class Workspace:
                 f"from 0 to 366, got {value!r}"
             )
         return value
+
+    def _provenance(self) -> dict[str, object]:
+        table = self.settings.get("provenance", {})
+        where = f"{self.root / SETTINGS_FILE}: [provenance]"
+        if not isinstance(table, dict):
+            raise LedgerError(f"{where} must be a table")
+        unknown = sorted(set(table) - set(PROVENANCE_KEYS))
+        if unknown:
+            raise LedgerError(
+                f"{where} {unknown[0]}: unknown key (expected {', '.join(PROVENANCE_KEYS)})"
+            )
+        return table
+
+    def _flag(self, key: str, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise LedgerError(
+                f"{self.root / SETTINGS_FILE}: {key} must be true or false, got {value!r}"
+            )
+        return value
+
+    @property
+    def require_consent(self) -> bool:
+        """Refuse a contract whose twin has no consent on file (`[provenance] require_consent`,
+        or `require_consent` at the top of workspace.toml); default false: a warning."""
+        table = self._provenance()
+        if "require_consent" in table:
+            return self._flag("[provenance] require_consent", table["require_consent"])
+        return self._flag("require_consent", self.settings.get("require_consent", False))
+
+    @property
+    def require_trusted(self) -> bool:
+        """Only credentials whose signer chains to a trust anchor count as verified
+        (`[provenance] require_trusted`, default false)."""
+        value = self._provenance().get("require_trusted", False)
+        return self._flag("[provenance] require_trusted", value)
+
+    @property
+    def trust_anchors(self) -> str | None:
+        """The PEM text of `[provenance] trust_anchors` (a file, relative to the workspace)."""
+        name = self._provenance().get("trust_anchors")
+        if name is None:
+            return None
+        where = f"{self.root / SETTINGS_FILE}: [provenance] trust_anchors"
+        if not isinstance(name, str) or not name:
+            raise LedgerError(f"{where} must name a PEM file, got {name!r}")
+        path = self.root / name
+        reason = unreadable(path, REFERENCE_FILE_BYTES)
+        if reason is not None:
+            raise LedgerError(f"{where}: {path}: {reason}")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise LedgerError(f"{where}: {path}: no PEM certificate in the file")
+        return text
 
     @property
     def payer(self) -> Payer | None:

@@ -104,6 +104,7 @@ def _who(contract: Mapping[str, Any]) -> list[Flowable]:
         para(contract.get("talent_name") or contract.get("talent") or "", "cell_bold"),
         para(contract.get("brand_name") or contract.get("brand") or "", "cell"),
         para(f"{contract.get('contract') or ''} \u00b7 twin {contract.get('twin') or ''}", "note"),
+        *[para(text, "note") for text in words.provenance_notes(contract)],
     ]
 
 

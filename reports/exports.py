@@ -20,7 +20,7 @@ from typing import NamedTuple
 from ledger.domain import EXCEPTION_KINDS
 from ledger.errors import LedgerError
 from ledger.money import round_money
-from ledger.reconcile import EXCEPTION_KEYS, Difference, Reconciliation
+from ledger.reconcile import EXCEPTION_KEYS, ContractProvenance, Difference, Reconciliation
 
 Cell = str | Decimal | int | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -163,6 +163,18 @@ CSV_COLUMNS = (
     "event_id",
     "occurred_at",
     "detail",
+    "consents",
+    "credentials_verified",
+    "credentials_uses",
+)
+CONTRACT_COLUMNS = (
+    "talent",
+    "brand",
+    "twin",
+    "contract",
+    "consents",
+    "credentials_verified",
+    "credentials_uses",
 )
 
 
@@ -187,7 +199,8 @@ def _difference_row(d: Difference) -> list[Cell]:
 
 
 def reconciliation_tables(rec: Reconciliation) -> list[Table]:
-    """The XLSX sheets: usage matrix, exception counts, exceptions, brand-report differences."""
+    """The XLSX sheets: usage matrix, exception counts, exceptions, contracts (consents and
+    content credentials), brand-report differences."""
     usage = Table(
         "Usage",
         USAGE_COLUMNS,
@@ -219,7 +232,8 @@ def reconciliation_tables(rec: Reconciliation) -> list[Table]:
         EXCEPTION_KEYS,
         [[r.get(k) for k in EXCEPTION_KEYS] for b in rec.exceptions for r in b.rows],
     )
-    tables = [usage, counts, rows]
+    contracts = Table("Contracts", CONTRACT_COLUMNS, [_contract_row(c) for c in rec.contracts])
+    tables = [usage, counts, rows, contracts]
     if rec.brand_report is not None:
         tables.append(
             Table(
@@ -231,13 +245,26 @@ def reconciliation_tables(rec: Reconciliation) -> list[Table]:
     return tables
 
 
+def _contract_row(c: ContractProvenance) -> list[Cell]:
+    return [
+        c.talent,
+        c.brand,
+        c.twin,
+        c.contract,
+        " ".join(c.consents) or None,
+        c.credentials_verified,
+        c.credentials_uses,
+    ]
+
+
 def _csv_row(**values: Cell) -> list[Cell]:
     return [values.get(column) for column in CSV_COLUMNS]
 
 
 def reconciliation_csv_table(rec: Reconciliation) -> Table:
-    """Everything in one CSV table; ``section`` says what a row is: usage, exception or
-    difference (``kind`` then holds the exception kind or the difference status)."""
+    """Everything in one CSV table; ``section`` says what a row is: usage, exception,
+    difference (``kind`` then holds the exception kind or the difference status) or contract
+    (its consents and content credentials)."""
     rows: list[list[Cell]] = [
         _csv_row(
             section="usage",
@@ -268,6 +295,10 @@ def reconciliation_csv_table(rec: Reconciliation) -> Table:
                     **cells,
                 )
             )
+    rows += [
+        _csv_row(section="contract", **dict(zip(CONTRACT_COLUMNS, _contract_row(c), strict=True)))
+        for c in rec.contracts
+    ]
     return Table("Reconciliation", CSV_COLUMNS, rows)
 
 

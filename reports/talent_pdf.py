@@ -349,6 +349,7 @@ def contract_block(contract: ContractBlock, payout: str, fmt: Formats) -> list[F
     total_cols = [layout.CONTENT_W - LINE_COLS[-1], LINE_COLS[-1]]
     return [
         *layout.heading(heading, "h4", room=35 * mm),
+        *[para(text, "note") for text in words.provenance_notes(contract)],
         layout.grid(rows, LINE_COLS, extra=extra),
         KeepTogether(
             layout.grid(

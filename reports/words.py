@@ -28,10 +28,30 @@ EXCEPTIONS = {
     "RESTRICTED_CATEGORY": "Used in a category that is never licensed",
     "OUT_OF_SCOPE": "Used outside the licence",
     "MISSING_DISCLOSURE": "Published without the required AI disclosure",
+    "DISCLOSURE_UNVERIFIED": "AI disclosure not backed by a verified content credential",
     "UNVERIFIED_ASSET": "Published with no matching render on record",
     "EXCLUSIVITY_CONFLICT": "Used while another brand held exclusive rights",
     "UNPRICED": "Used, but no rate in the contract covers it",
 }
+
+
+def credentials(verified: int, uses: int) -> str:
+    """ "3 of 4 uses carried verified content credentials"."""
+    noun = "use" if uses == 1 else "uses"
+    return f"{verified} of {uses} {noun} carried verified content credentials"
+
+
+def provenance_notes(contract: Mapping[str, Any]) -> list[str]:
+    """The consents a contract relies on, and how many of its uses carried verified content
+    credentials (for a brand with asset credentials on file)."""
+    notes = [
+        f"Relies on consent {c['id']}, signed {c['signed_on']}"
+        for c in contract.get("consents") or []
+    ]
+    found = contract.get("content_credentials")
+    if found is not None:
+        notes.append(credentials(found["verified"], found["uses"]))
+    return notes
 
 
 def metric(code: object) -> str:

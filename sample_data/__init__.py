@@ -4,5 +4,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent
 PARTIES = ROOT / "parties.toml"
+CONSENTS = ROOT / "consents.toml"
 CONTRACTS = ROOT / "contracts"
 FX = ROOT / "fx.csv"

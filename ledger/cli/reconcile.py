@@ -39,6 +39,15 @@ def _print_tables(rec: library.Reconciliation) -> None:
     )
     keys = ("kind", "brand", "twin", "contract", "event_id", "occurred_at", "detail")
     output.table(None, list(keys), [[r[k] for k in keys] for b in rec.exceptions for r in b.rows])
+    if any(c.consents or c.credentials for c in rec.contracts):
+        output.table(
+            "Consents and content credentials by contract",
+            ["contract", "talent", "brand", "consent", "verified credentials"],
+            [
+                (c.contract, c.talent, c.brand, " ".join(c.consents), c.credentials or "")
+                for c in rec.contracts
+            ],
+        )
     check = rec.brand_report
     if check is None:
         return

@@ -33,9 +33,11 @@ from ledger.rating.measure import (
     RENDERS_SCHEMA,
     Measured,
     count_events,
+    credential_counts,
     define_events,
     find_exceptions,
     first_renders,
+    has_assets,
     match,
     rate,
 )
@@ -79,11 +81,12 @@ def measure_reusing(
     contracts: Sequence[Contract],
     parties: Parties,
     index_renders: bool = False,
+    assets: pa.Table | None = None,
 ) -> Measured:
     """The measure of [start, end) that :func:`ledger.rating.measure.measure` gives over
     ``history`` (every committed file), reading ``reuse.files``, the close's first renders and,
     only when those are not valid, the renders of ``history`` before ``report_from``."""
-    register_reference(con, contracts, parties)
+    register_reference(con, contracts, parties, assets)
     con.register(
         "dirty_arrow",
         pa.table(
@@ -121,6 +124,7 @@ def measure_reusing(
             f"WHERE kind = 'render' AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' "
             "UNION ALL SELECT * FROM early_renders"
         ),
+        content_hash=has_assets(con),
     )
     if reuse.renders is not None:
         con.register("renders_arrow", reuse.renders.cast(RENDERS_SCHEMA))
@@ -133,7 +137,9 @@ def measure_reusing(
     exceptions = find_exceptions(con, report_from)
     combined = _add(_kept(reuse, start), lines)
     renders = first_renders(con, end) if index_renders else None
-    return Measured(combined, breakdown, exceptions, count_events(con, report_from), renders)
+    events = count_events(con, report_from)
+    credentials = credential_counts(con, report_from)
+    return Measured(combined, breakdown, exceptions, events, renders, credentials)
 
 
 def _add(kept: pa.Table, fresh: pa.Table) -> pa.Table:

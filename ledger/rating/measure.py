@@ -14,8 +14,8 @@ from that; the exception pass streams them once more and keeps only the flagged 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -30,12 +30,14 @@ EVENT_COLUMNS = (
     "brand VARCHAR, event_id VARCHAR, occurred_at TIMESTAMPTZ, kind VARCHAR, twin_id VARCHAR, "
     "asset_id VARCHAR, channel VARCHAR, territory VARCHAR, media VARCHAR, quantity BIGINT, "
     "duration_s DECIMAL(18,3), campaign VARCHAR, category VARCHAR, ai_disclosure BOOLEAN, "
-    "batch_id VARCHAR, line_no BIGINT"
+    "content_hash VARCHAR, batch_id VARCHAR, line_no BIGINT"
 )
 _SELECT_EVENTS = (
     "brand, event_id, occurred_at, kind, twin_id, asset_id, channel, territory, media, quantity, "
     "duration_s, campaign, category, ai_disclosure, batch_id, line_no"
 )
+_HASH_KEY = "nullif(regexp_replace(lower(trim(content_hash)), '^sha256:', ''), '')"
+"""A publication's content_hash as an asset credential's sha256 is stored (hex, lower case)."""
 _DAY = "CAST(DATE '1970-01-01' + CAST(epoch_us(occurred_at) // 86400000000 AS INTEGER) AS DATE)"
 
 LINE_SCHEMA = pa.schema(
@@ -86,6 +88,9 @@ class Measured:
     exceptions: pa.Table  # EXCEPTION_SCHEMA, only for events from `report_from`
     events_rated: int
     first_renders: pa.Table | None = None  # RENDERS_SCHEMA, when asked for (a close)
+    credentials: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """contract id -> (publications from ``report_from`` with a verified content credential,
+    publications), for contracts of brands with asset credentials on file."""
 
 
 def _source(files: Sequence[Path], superseders: Sequence[Path] | None = None) -> str:
@@ -105,10 +110,13 @@ def define_events(
     superseders: Sequence[Path] | None = None,
     scope: str | None = None,
     renders: str | None = None,
+    content_hash: bool = False,
 ) -> None:
     """Create view ``ev``: the events whose UTC date is in [start, end), with ``day``/``month``,
     and view ``all_renders`` (by default every render of ``files``). ``scope``, a predicate over
-    ``ev``'s columns, narrows ``ev`` further; ``renders`` replaces ``all_renders``'s query."""
+    ``ev``'s columns, narrows ``ev`` further; ``renders`` replaces ``all_renders``'s query.
+    ``content_hash`` reads the events' content_hash (only asset credentials need it: without
+    them it is null)."""
     con.execute("DROP TABLE IF EXISTS ev_empty")
     if files:
         source = _source(files, superseders)
@@ -118,6 +126,7 @@ def define_events(
     con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS SELECT * FROM {source}")
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW ev_all AS SELECT {_SELECT_EVENTS}, {_DAY} AS day, "
+        f"{_HASH_KEY if content_hash and files else 'CAST(NULL AS VARCHAR)'} AS hash_key, "
         "strftime(occurred_at, '%Y-%m') AS month "
         f"FROM {source} WHERE occurred_at >= TIMESTAMPTZ '{start} 00:00:00+00' "
         f"AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00'"
@@ -204,6 +213,29 @@ FROM em JOIN best b
  AND b.channel_key = coalesce(em.channel, '') AND b.media = em.media;
 """
 
+_CREDENTIALS = """
+CREATE OR REPLACE TEMP TABLE pub_cred AS
+WITH pubs AS (
+  SELECT brand, event_id, asset_id, hash_key FROM m
+  WHERE kind = 'publication' AND day >= $report_from
+    AND brand IN (SELECT brand FROM assets)
+), matched AS (
+  SELECT p.brand, p.event_id, a.verified, a.ai_generated
+  FROM pubs p JOIN assets a ON a.brand = p.brand AND a.sha256 = p.hash_key
+  WHERE p.hash_key IS NOT NULL
+  UNION ALL
+  SELECT p.brand, p.event_id, a.verified, a.ai_generated
+  FROM pubs p JOIN assets a ON a.brand = p.brand AND a.asset_id = p.asset_id
+  WHERE p.hash_key IS NULL
+)
+SELECT brand, event_id, count(*) AS records, bool_and(verified) AS cred_verified,
+       bool_and(verified AND ai_generated) AS cred_ai
+FROM matched GROUP BY ALL
+"""
+"""Per publication of a brand with asset credentials on file: the credentials it matches (by
+content_hash, or by asset_id when it has none), whether all are verified, and whether all are
+verified and declare AI generation."""
+
 _FLAGGED_ROWS = """
 CREATE OR REPLACE TEMP TABLE flag_rows AS
 WITH first_render AS (
@@ -237,15 +269,23 @@ WITH first_render AS (
     m.territory, m.media, m.category, m.day, m.vkey, m.contract_id, m.talent, m.stop_kind,
     m.stop_detail, m.bad_channel, m.bad_territory, m.bad_media,
     m.stop_kind IS NULL AND m.kind = 'publication' AND m.disclosure_required
-      AND NOT coalesce(m.ai_disclosure, false) AS no_disclosure,
+      AND NOT coalesce(m.ai_disclosure, false) AND NOT coalesce(cr.cred_ai, false)
+      AS no_disclosure,
+    m.stop_kind IS NULL AND m.kind = 'publication' AND m.disclosure_required
+      AND coalesce(m.ai_disclosure, false) AND NOT coalesce(cr.cred_ai, false)
+      AND m.brand IN (SELECT brand FROM assets) AS disclosure_unverified,
+    CASE WHEN cr.records IS NULL THEN 'missing'
+         WHEN NOT cr.cred_verified THEN 'not verified' ELSE 'no AI' END AS credential,
     m.stop_kind IS NULL AND m.kind = 'publication'
-      AND (f.first_at IS NULL OR f.first_at > m.occurred_at) AS unverified,
+      AND (f.first_at IS NULL OR f.first_at > m.occurred_at)
+      AND NOT coalesce(cr.cred_verified, false) AS unverified,
     m.unpriced,
     x.brand AS x_brand, x.contract_id AS x_contract, x.category AS x_category
   FROM rated m
   LEFT JOIN first_render f
     ON m.kind = 'publication' AND f.brand = m.brand AND f.twin_id = m.twin_id
    AND f.asset_id = m.asset_id
+  LEFT JOIN pub_cred cr ON cr.brand = m.brand AND cr.event_id = m.event_id
   LEFT JOIN exclusive x
     ON m.kind = 'publication' AND m.stop_kind IS NULL
    AND x.twin = m.twin_id AND x.category = m.category AND x.brand <> m.brand
@@ -255,7 +295,7 @@ WITH first_render AS (
 )
 SELECT * FROM checked
 WHERE stop_kind IS NOT NULL OR (stop_kind IS NULL AND (bad_channel OR bad_territory OR bad_media))
-   OR no_disclosure OR unverified OR unpriced OR x_brand IS NOT NULL
+   OR no_disclosure OR disclosure_unverified OR unverified OR unpriced OR x_brand IS NOT NULL
 """
 
 _EXCEPTIONS = """
@@ -270,6 +310,12 @@ WITH one AS (SELECT DISTINCT ON (brand, event_id) * FROM flag_rows), flagged AS 
   UNION ALL
   SELECT 'MISSING_DISCLOSURE', one.*, 'published without an AI disclosure'
   FROM one WHERE no_disclosure
+  UNION ALL
+  SELECT 'DISCLOSURE_UNVERIFIED', one.*, 'AI disclosure of asset ' || asset_id || ' unverified: '
+      || CASE credential WHEN 'missing' THEN 'no content credential on file'
+           WHEN 'not verified' THEN 'its content credential is not verified'
+           ELSE 'its content credential declares no AI generation' END
+  FROM one WHERE disclosure_unverified
   UNION ALL
   SELECT 'UNVERIFIED_ASSET', one.*, 'asset ' || asset_id
       || ' has no render by this brand for this twin at or before its publication'
@@ -299,11 +345,18 @@ def prepare(
     end: date,
     contracts: Sequence[Contract],
     parties: Parties,
+    assets: pa.Table | None = None,
 ) -> None:
     """Register the reference tables and define the per-event views (nothing is read yet)."""
-    register_reference(con, contracts, parties)
-    define_events(con, files, start, end)
+    register_reference(con, contracts, parties, assets)
+    define_events(con, files, start, end, content_hash=has_assets(con))
     match(con)
+
+
+def has_assets(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when any asset credential is registered (publications are then matched to them)."""
+    found = con.execute("SELECT count(*) FROM assets").fetchone()
+    return bool(found and found[0])
 
 
 def match(con: duckdb.DuckDBPyConnection) -> None:
@@ -330,8 +383,33 @@ def rate(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
 
 def find_exceptions(con: duckdb.DuckDBPyConnection, report_from: date) -> pa.Table:
     """The exception pass (after :func:`rate`): every flagged event from ``report_from`` on."""
+    if has_assets(con):
+        con.execute(_CREDENTIALS, {"report_from": report_from})
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE pub_cred (brand VARCHAR, event_id VARCHAR, "
+            "records BIGINT, cred_verified BOOLEAN, cred_ai BOOLEAN)"
+        )
     con.execute(_FLAGGED_ROWS, {"report_from": report_from})
     return con.sql(_EXCEPTIONS).to_arrow_table().cast(EXCEPTION_SCHEMA)
+
+
+def credential_counts(
+    con: duckdb.DuckDBPyConnection, report_from: date
+) -> dict[str, tuple[int, int]]:
+    """Per contract of a brand with asset credentials (after :func:`find_exceptions`): its
+    licensed publications from ``report_from`` that carry a verified content credential, and
+    all of them."""
+    if not has_assets(con):
+        return {}
+    rows = con.execute(
+        "SELECT m.contract_id, count(*) FILTER (WHERE coalesce(cr.cred_verified, false)), "
+        "count(*) FROM m LEFT JOIN pub_cred cr ON cr.brand = m.brand AND cr.event_id = m.event_id "
+        "WHERE m.kind = 'publication' AND m.stop_kind IS NULL AND m.day >= $report_from "
+        "AND m.brand IN (SELECT brand FROM assets) GROUP BY ALL ORDER BY ALL",
+        {"report_from": report_from},
+    ).fetchall()
+    return {str(c): (int(n), int(m)) for c, n, m in rows}
 
 
 def first_renders(con: duckdb.DuckDBPyConnection, end: date) -> pa.Table:
@@ -360,11 +438,15 @@ def measure(
     contracts: Sequence[Contract],
     parties: Parties,
     index_renders: bool = False,
+    assets: pa.Table | None = None,
 ) -> Measured:
     """Measure every event in [start, end); exceptions only for events from ``report_from``;
-    with ``index_renders``, the first renders before ``end`` too."""
-    prepare(con, files, start, end, contracts, parties)
+    with ``index_renders``, the first renders before ``end`` too; publications are checked
+    against ``assets`` (``ASSET_SCHEMA``)."""
+    prepare(con, files, start, end, contracts, parties, assets)
     lines, breakdown = rate(con)
     exceptions = find_exceptions(con, report_from)
     renders = first_renders(con, end) if index_renders else None
-    return Measured(lines, breakdown, exceptions, count_events(con, report_from), renders)
+    events = count_events(con, report_from)
+    credentials = credential_counts(con, report_from)
+    return Measured(lines, breakdown, exceptions, events, renders, credentials)

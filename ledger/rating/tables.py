@@ -106,6 +106,19 @@ def twins_table(parties: Parties) -> pa.Table:
     )
 
 
+ASSET_SCHEMA = pa.schema(
+    [
+        ("brand", pa.string()),
+        ("sha256", pa.string()),
+        ("asset_id", pa.string()),
+        ("verified", pa.bool_()),
+        ("ai_generated", pa.bool_()),
+    ]
+)
+"""The brands' verified assets (``ledger.provenance.assets``) that rating matches publications
+against: by content_hash = sha256, or by asset_id when a publication has no content_hash."""
+
+
 METRIC_KINDS = pa.table(
     {
         "kind": ["render", "publication", "impressions", "publication"],
@@ -117,14 +130,19 @@ METRIC_KINDS = pa.table(
 
 
 def register_reference(
-    con: duckdb.DuckDBPyConnection, contracts: Sequence[Contract], parties: Parties
+    con: duckdb.DuckDBPyConnection,
+    contracts: Sequence[Contract],
+    parties: Parties,
+    assets: pa.Table | None = None,
 ) -> None:
-    """Temp tables ``versions``, ``exclusive``, ``rules``, ``twins`` and ``metric_kinds``."""
+    """Temp tables ``versions``, ``exclusive``, ``rules``, ``twins``, ``metric_kinds`` and
+    ``assets`` (``ASSET_SCHEMA``; none given: empty)."""
     for name, table in (
         ("versions", versions_table(contracts)),
         ("rules", rules_table(contracts)),
         ("twins", twins_table(parties)),
         ("metric_kinds", METRIC_KINDS),
+        ("assets", ASSET_SCHEMA.empty_table() if assets is None else assets.cast(ASSET_SCHEMA)),
     ):
         con.register(f"{name}_arrow", table)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")

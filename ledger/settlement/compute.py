@@ -28,6 +28,7 @@ from ledger.economics import ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
+from ledger.provenance.consents import Consent, relied_on
 from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
@@ -105,6 +106,11 @@ class ContractResult:
     talent_net_payout: Decimal  # this period's talent_net + adjustments, in payout currency
     commission_fx: FxRate | None
     commission_payout: Decimal  # in the agency's currency
+    credentials: tuple[int, int] | None = None
+    """(publications with a verified content credential, publications) of the period, for a
+    brand with asset credentials on file."""
+    consents: tuple[Consent, ...] = ()
+    """The consents the contract relies on (SPEC 1.4)."""
 
     def total(self, component: str) -> Decimal:
         own = getattr(self.month, component) if self.month else Decimal(0)
@@ -205,6 +211,10 @@ class Inputs:
     """Also find the first render of every asset up to the period's end (a close stores it)."""
     vat_rates: Mapping[str, Decimal] = field(default_factory=dict)
     """country -> standard VAT rate, for self-billed invoices (4.3.2)."""
+    assets: pa.Table | None = None
+    """The brands' asset credentials (``ASSET_SCHEMA``) publications are checked against."""
+    consents: Sequence[Consent] = ()
+    """The talents' consent records, to name the one each contract relies on."""
 
 
 def changes_since_close(
@@ -269,6 +279,7 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.contracts,
                 parties,
                 inputs.index_renders,
+                inputs.assets,
             )
         else:
             measured = measure_reusing(
@@ -281,6 +292,7 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.contracts,
                 parties,
                 inputs.index_renders,
+                inputs.assets,
             )
     finally:
         con.close()
@@ -344,6 +356,8 @@ def compute(inputs: Inputs) -> Settlement:
                 talent_net_payout=payout,
                 commission_fx=commission_fx,
                 commission_payout=commission_payout,
+                credentials=measured.credentials.get(contract.id),
+                consents=relied_on(contract, inputs.consents),
             )
         )
     self_bills = plan_self_bills(results, inputs.fx, last, inputs.vat_rates)

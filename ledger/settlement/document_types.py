@@ -80,6 +80,22 @@ class ContractBlock(Components):
     economics: dict[str, Any]
     commission_payout: NotRequired[str]  # only where the talent has an agency
     commission_fx: NotRequired[FxRateDoc | None]
+    content_credentials: NotRequired[ContentCredentials]  # brands with asset credentials
+    consents: NotRequired[list[ConsentRef]]  # the consents the contract relies on
+
+
+class ContentCredentials(TypedDict):
+    """Of the contract's licensed publications this period, how many carried a verified
+    content credential."""
+
+    verified: int
+    uses: int
+
+
+class ConsentRef(TypedDict):
+    id: str
+    signed_on: str
+    document_sha256: str
 
 
 class ExceptionRow(TypedDict):

@@ -146,6 +146,14 @@ def contract_block(result: ContractResult) -> Document:
     if result.agency is not None:
         block["commission_payout"] = format_amount(result.commission_payout, result.agency.currency)
         block["commission_fx"] = _fx(result.commission_fx)
+    if result.credentials is not None:
+        verified, uses = result.credentials
+        block["content_credentials"] = {"verified": verified, "uses": uses}
+    if result.consents:
+        block["consents"] = [
+            {"id": c.id, "signed_on": c.signed_on.isoformat(), "document_sha256": c.document_sha256}
+            for c in result.consents
+        ]
     return block
 
 

@@ -28,6 +28,8 @@ from ledger.fx import FxTable
 from ledger.journal import lock, payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
+from ledger.provenance.assets import asset_table, assets_changed_since
+from ledger.provenance.consents import consents_changed_since, load_consents
 from ledger.seal import seal_period
 from ledger.settlement import self_billing
 from ledger.settlement.adjust import manual_adjustments
@@ -132,6 +134,8 @@ def _gather(
         else load_reuse(workspace, session, period, contracts, parties, every_batch),
         index_renders=closing,
         vat_rates=workspace.vat_rates,
+        assets=asset_table(session),
+        consents=tuple(load_consents(session)),
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -383,13 +387,15 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
         adjusted_since = any(m.posted_at > iso(row.run_at) for m in known.inputs.manual)
         if (
             adjusted_since
+            or assets_changed_since(session, row.run_at)
+            or consents_changed_since(session, row.run_at)
             or known.batches != json.loads(row.batches)
             or known.revisions != json.loads(row.contracts)
             or closed_since is not None
         ):
             raise DraftOutdated(
                 f"period {period} changed since its draft (new batches, contract revisions, "
-                "adjustments or closed periods)",
+                "adjustments, verified assets, consents or closed periods)",
                 period,
             )
     settlement = compute(known.inputs)

@@ -303,3 +303,45 @@ class MeasuredLineRow(SQLModel, table=True):
     oos: bool = Field(primary_key=True)
     quantity: str  # exact decimal text of the DECIMAL(38,3) sum
     events: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class AssetCredentialRow(SQLModel, table=True):
+    """What `assets verify` found in the content credentials (C2PA) of one file of a brand,
+    keyed by the sha256 of the file's bytes (``ledger.provenance.assets``)."""
+
+    __tablename__ = "asset_credentials"
+    brand: str = Field(primary_key=True)
+    sha256: str = Field(primary_key=True)  # of the file's bytes: a publication's content_hash
+    asset_id: str = Field(index=True)  # the brand's asset id the file was verified as
+    media_type: str
+    state: str  # no_manifest | valid | trusted | invalid
+    verified: bool  # counts as a verified credential in rating (SPEC 3)
+    ai_generated: bool  # its actions declare a generative-AI digital source type
+    signer: str | None = None
+    signer_issuer: str | None = None
+    claim_generator: str | None = None
+    digital_source_type: str | None = None
+    ai_assertion: str | None = None
+    manifest_label: str | None = None
+    failures: str = "[]"  # JSON list of validation failure codes
+    verified_at: datetime  # when this result was first stored (unchanged by a re-verify)
+
+
+class ConsentRow(SQLModel, table=True):
+    """One consent document of a talent for a twin (``ledger.provenance.consents``)."""
+
+    __tablename__ = "consents"
+    id: str = Field(primary_key=True)
+    twin: str = Field(index=True)
+    purpose: str
+    rate_basis: str
+    start: date
+    end: date
+    signed_on: date
+    document_sha256: str
+    territories: str  # JSON list of ISO 3166-1 alpha-2 codes, or ["WORLD"]
+    channels: str  # JSON list, or ["*"]
+    media: str  # JSON list
+    categories: str  # JSON list, or ["*"]
+    source: str  # the file it was imported from
+    imported_at: datetime

@@ -44,6 +44,18 @@ def test_demo_settles_and_closes_the_month(demo: dict[str, object]) -> None:
     assert (resend["accepted"], resend["duplicates"]) == (0, 12)
 
 
+def test_every_sample_contract_lies_inside_its_twins_consent(demo: dict[str, object]) -> None:
+    assert demo["contract_warnings"] == []
+    docs = documents(Workspace.open(Path(str(demo["workspace"]))), "2026-10", "liv-s")
+    [liv] = docs
+    assert [(c["contract"], [r["id"] for r in c["consents"]]) for c in liv["contracts"]] == [
+        ("ZEP-2026-001", ["liv-s-2026"])
+    ]
+    pdfs = {Path(p).name: p for p in demo["pdfs"]}  # type: ignore[attr-defined]
+    text = " ".join(_text(pdfs["ST-2026-10-T-liv-s.pdf"]).split())
+    assert "Relies on consent liv-s-2026, signed 2026-05-12" in text
+
+
 def test_pdfs_show_names_exactly(demo: dict[str, object]) -> None:
     pdfs = {Path(p).name: p for p in demo["pdfs"]}  # type: ignore[attr-defined]
     assert "Liv Sandström" in _text(pdfs["ST-2026-10-T-liv-s.pdf"])

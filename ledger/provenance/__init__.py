@@ -1,0 +1,1 @@
+"""Provenance: content credentials (C2PA) of brands' assets, and talents' consent records."""
