@@ -100,6 +100,7 @@ from ledger.cli import (  # noqa: E402
     settle,
     statements,
     usage,
+    webhooks,
 )
 
 for module in (
@@ -112,6 +113,7 @@ for module in (
     accounting,
     payouts,
     portal,
+    webhooks,
 ):
     module.register(app)
 
