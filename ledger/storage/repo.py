@@ -195,6 +195,30 @@ def recorded_revocations(session: Session) -> dict[str, date]:
     return found
 
 
+def batch_doc(b: BatchRow) -> dict[str, Any]:
+    """A batch as `batches list --json` and the API show it."""
+    return {
+        "batch_id": b.id,
+        "brand": b.brand,
+        "source_file": b.source_file,
+        "file_sha256": b.file_sha256,
+        "status": b.status,
+        "rows_read": b.rows_read,
+        "accepted": b.accepted,
+        "duplicates": b.duplicates,
+        "restated": b.restated,
+        "rejected": b.rejected,
+        "skipped": b.skipped,
+        "conflicts": b.conflicts,
+        "periods": json.loads(b.periods),
+        "quarantine": b.quarantine,
+        "created_at": iso(b.created_at),
+        "void": None
+        if b.voided_at is None
+        else {"at": iso(b.voided_at), "reason": b.void_reason, "by": b.voided_by},
+    }
+
+
 # -- contracts -------------------------------------------------------------------------------
 
 

@@ -1,0 +1,526 @@
+"""The HTTP API (``/api/v1``): brands upload usage logs and events; every party reads its own
+batches, exceptions and documents. A key sees only its own party's data; anything else is 404.
+
+Errors are JSON, ``{"error": {"code", "message"}}``; a refusal of the ledger carries the code of
+its error type (``ledger.errors``: ``REFUSED`` for a plain refusal, ``VALIDATION_FAILED``,
+``PERIOD_NOT_SETTLED``, ...), the others say what the request did wrong (``UNAUTHORIZED``,
+``NOT_FOUND``, ``PAYLOAD_TOO_LARGE``, ``RATE_LIMITED``, ``IDEMPOTENCY_KEY_REUSED``, ...).
+"""
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from ledger import statements
+from ledger.errors import LedgerError
+from ledger.ingest.batch import ingest_file
+from ledger.portal import idempotency, keys, library
+from ledger.portal.access import Party, digest
+from ledger.portal.security import RateLimit
+from ledger.workspace import Workspace
+
+MIB = 1024 * 1024
+MAX_EVENTS = 10_000
+CHUNK = 1 << 16
+MEDIA_TYPES = {
+    "text/csv": ".csv",
+    "application/x-ndjson": ".jsonl",
+    "application/jsonl": ".jsonl",
+    "application/vnd.apache.parquet": ".parquet",
+    "application/x-parquet": ".parquet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+FILENAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
+STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "IDEMPOTENCY_KEY_REUSED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def reason_code(exc: LedgerError) -> str:
+    """The code of a ledger refusal: its error type in upper snake case (``REFUSED`` for a
+    plain ``LedgerError``)."""
+    if type(exc) is LedgerError:
+        return "REFUSED"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).upper()
+
+
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``[api]`` in workspace.toml."""
+
+    max_upload_bytes: int = 200 * MIB
+    requests_per_minute: int = 600
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> "Settings":
+        given = workspace.settings.get("api", {})
+        given = given if isinstance(given, dict) else {}
+        mib = given.get("max_upload_mib", 200)
+        per_minute = given.get("requests_per_minute", 600)
+        for name, value in (("max_upload_mib", mib), ("requests_per_minute", per_minute)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise LedgerError(f"workspace.toml: [api] {name}: must be a whole number >= 1")
+        return cls(max_upload_bytes=int(mib * MIB), requests_per_minute=int(per_minute))
+
+
+@dataclass
+class Upload:
+    """A request body on disk: its path, size and sha256."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAPI:
+    """The API of one workspace, to be mounted at ``/api/v1``."""
+    settings = settings or Settings.of(workspace)
+    limit = RateLimit(attempts=settings.requests_per_minute, window_s=60.0)
+    tmp = workspace.path("tmp")
+    api = FastAPI(
+        title="twinledger API",
+        version="1",
+        description="Usage uploads and each party's own batches, exceptions and documents.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+
+    @api.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return error(exc.status, exc.code, exc.message, exc.headers)
+
+    @api.exception_handler(LedgerError)
+    async def refused(request: Request, exc: LedgerError) -> Response:
+        return error(400, reason_code(exc), str(exc))
+
+    @api.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = STATUS_CODES.get(exc.status_code, "ERROR")
+        message = "nothing here" if exc.status_code == 404 else str(exc.detail)
+        return error(exc.status_code, code, message)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error(400, "INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid')}")
+
+    async def authenticated(
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Party:
+        scheme, _, key = (authorization or "").partition(" ")
+        party = None
+        if scheme.lower() == "bearer" and key.strip():
+            party = await run_in_threadpool(keys.party_for, workspace, key.strip())
+        if party is None:
+            raise ApiError(
+                401,
+                "UNAUTHORIZED",
+                "send a valid API key as 'Authorization: Bearer KEY'",
+                {"www-authenticate": "Bearer"},
+            )
+        who = digest(key.strip())
+        if not limit.allow(who):
+            raise ApiError(
+                429,
+                "RATE_LIMITED",
+                f"more than {settings.requests_per_minute} requests a minute with this key",
+                {"retry-after": str(limit.retry_after(who))},
+            )
+        return party
+
+    Caller = Annotated[Party, Depends(authenticated)]
+
+    def brand_of(party: Party) -> str:
+        if party.type != "brand":
+            raise ApiError(403, "FORBIDDEN", "only a brand's key uploads usage")
+        return party.id
+
+    def checked_key(key: str | None) -> str:
+        if key is None or not KEY_RE.fullmatch(key):
+            raise ApiError(
+                400,
+                "IDEMPOTENCY_KEY_REQUIRED",
+                "send an Idempotency-Key header of 1 to 200 printable characters",
+            )
+        return key
+
+    async def receive(request: Request, directory: Path, name: str) -> Upload:
+        """Stream the body to ``directory/name`` (never whole in memory); 413 beyond the limit."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes:
+            raise _too_large(settings)
+        path, size, digest = directory / name, 0, hashlib.sha256()
+        with path.open("wb") as handle:
+            stream: AsyncIterator[bytes] = request.stream()
+            async for chunk in stream:
+                size += len(chunk)
+                if size > settings.max_upload_bytes:
+                    raise _too_large(settings)
+                digest.update(chunk)
+                handle.write(chunk)
+        return Upload(path, size, digest.hexdigest())
+
+    async def ingest_once(
+        party: Party,
+        key: str,
+        upload: Upload,
+        what: dict[str, Any],
+        profile: str | None,
+        restate: bool,
+    ) -> Response:
+        fingerprint = idempotency.fingerprint(what, upload.sha256)
+        stored = await run_in_threadpool(idempotency.find, workspace, party.id, key)
+        if stored is not None:
+            return _replay(stored, fingerprint)
+        try:
+            result = await run_in_threadpool(
+                ingest_file, workspace, upload.path, party.id, profile, False, restate=restate
+            )
+        except LedgerError as exc:  # paths as the caller knows them
+            message = str(exc).replace(f"{upload.path.parent}/", "")
+            message = message.replace(f"{workspace.root}/", "")
+            raise ApiError(400, reason_code(exc), message) from None
+        doc = result.as_dict()
+        status = 201 if result.status == "committed" else 200
+        kept = await run_in_threadpool(
+            idempotency.keep, workspace, party.id, key, fingerprint, status, doc
+        )
+        return _replay(kept, fingerprint, first=kept.response == doc)
+
+    @api.post(
+        "/batches",
+        summary="Upload one usage log as one atomic batch",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in MEDIA_TYPES
+                },
+            }
+        },
+    )
+    async def post_batch(
+        request: Request,
+        party: Caller,
+        profile: Annotated[str | None, Query(max_length=200)] = None,
+        restate: bool = False,
+        filename: Annotated[str | None, Query(max_length=120)] = None,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        brand = brand_of(party)
+        key = checked_key(idempotency_key)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media not in MEDIA_TYPES:
+            raise ApiError(
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                f"Content-Type {media or '(none)'!r}; send one of {', '.join(MEDIA_TYPES)}",
+            )
+        suffix = MEDIA_TYPES[media]
+        if filename is not None and not FILENAME_RE.fullmatch(filename):
+            raise ApiError(400, "INVALID_REQUEST", "filename: letters, digits, '.', '_', '-'")
+        stem = Path(filename).stem if filename else "upload"
+        directory = _scratch(tmp)
+        try:
+            upload = await receive(request, directory, stem + suffix)
+            what = {"route": "batches", "brand": brand, "profile": profile, "restate": restate}
+            what |= {"filename": filename, "media": suffix}
+            return await ingest_once(party, key, upload, what, profile, restate)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    @api.post("/events", summary="Send up to 10,000 canonical events as one batch")
+    async def post_events(
+        request: Request,
+        party: Caller,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        brand_of(party)
+        key = checked_key(idempotency_key)
+        directory = _scratch(tmp)
+        try:
+            upload = await receive(request, directory, "body.json")
+            events = await run_in_threadpool(_events_of, upload.path)
+            log = directory / "events.jsonl"
+            await run_in_threadpool(_write_jsonl, log, events)
+            sent = Upload(log, log.stat().st_size, upload.sha256)
+            what = {"route": "events", "brand": party.id}
+            return await ingest_once(party, key, sent, what, None, False)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    @api.get("/batches", summary="The caller's batches (a brand's uploads)")
+    async def list_batches(party: Caller) -> dict[str, Any]:
+        return {"batches": await run_in_threadpool(_batches, workspace, party)}
+
+    @api.get("/batches/{batch_id}", summary="One batch: its counts and quarantined rows")
+    async def get_batch(batch_id: str, party: Caller) -> dict[str, Any]:
+        doc = await run_in_threadpool(_batch, workspace, party, batch_id)
+        if doc is None:
+            raise HTTPException(404)
+        return doc
+
+    @api.get("/periods/{period}/exceptions", summary="The caller's exceptions of a period")
+    async def period_exceptions(period: str, party: Caller) -> dict[str, Any]:
+        rows = await run_in_threadpool(_exceptions, workspace, party, period)
+        return {"period": period, "exceptions": rows}
+
+    @api.get("/periods/{period}/documents", summary="The caller's documents of a closed period")
+    async def period_documents(period: str, party: Caller) -> dict[str, Any]:
+        docs = await run_in_threadpool(_documents, workspace, party, period)
+        return {"period": period, "documents": docs}
+
+    @api.get(
+        "/periods/{period}/documents/{name}.pdf",
+        summary="A document's PDF",
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    async def document_pdf(period: str, name: str, party: Caller) -> Response:
+        pdf = await run_in_threadpool(_pdf, workspace, party, period, name)
+        return Response(
+            pdf.content,
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="{pdf.name}"'},
+        )
+
+    @api.get(
+        "/periods/{period}/documents/{name}.xml",
+        summary="A brand document's e-invoice (UBL 2.1)",
+        response_class=Response,
+        responses={200: {"content": {"application/xml": {}}}},
+    )
+    async def document_xml(period: str, name: str, party: Caller) -> Response:
+        file_name, content = await run_in_threadpool(_xml, workspace, party, period, name)
+        return Response(
+            content,
+            media_type="application/xml",
+            headers={"content-disposition": f'attachment; filename="{file_name}"'},
+        )
+
+    return api
+
+
+def _too_large(settings: Settings) -> ApiError:
+    return ApiError(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        f"the body is larger than {settings.max_upload_bytes} bytes, the most an upload may be",
+    )
+
+
+def _scratch(tmp: Path) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="api-", dir=tmp))
+
+
+def _replay(stored: idempotency.Stored, fingerprint: str, first: bool = False) -> Response:
+    if stored.fingerprint != fingerprint:
+        raise ApiError(
+            409,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was used for another request",
+        )
+    headers = {} if first else {"idempotent-replayed": "true"}
+    return JSONResponse(stored.response, status_code=stored.status_code, headers=headers)
+
+
+def _events_of(path: Path) -> list[Any]:
+    try:
+        with path.open("rb") as handle:
+            doc = json.load(handle)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "INVALID_JSON", f"the body is not JSON: {exc}") from None
+    events = doc.get("events") if isinstance(doc, dict) else None
+    if not isinstance(events, list) or not events:
+        raise ApiError(400, "INVALID_REQUEST", 'send {"events": [one object per event]}')
+    if len(events) > MAX_EVENTS:
+        raise ApiError(
+            413, "TOO_MANY_EVENTS", f"{len(events)} events; at most {MAX_EVENTS} a request"
+        )
+    for n, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise ApiError(400, "INVALID_REQUEST", f"events[{n}]: must be an object")
+    return events
+
+
+def _write_jsonl(path: Path, events: list[Any]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for event in events:
+            handle.write(json.dumps(event, ensure_ascii=False) + "\n")
+
+
+def _batches(workspace: Workspace, party: Party) -> list[dict[str, Any]]:
+    from ledger.storage.db import reading
+    from ledger.storage.repo import all_batches, batch_doc
+
+    if party.type != "brand":
+        return []
+    with reading(workspace.engine) as session:
+        return [batch_doc(b) for b in all_batches(session) if b.brand == party.id]
+
+
+QUARANTINE_ROWS = 10_000
+
+
+def _batch(workspace: Workspace, party: Party, batch_id: str) -> dict[str, Any] | None:
+    import csv
+
+    from ledger.storage.db import reading
+    from ledger.storage.repo import batch_doc
+    from ledger.storage.tables import BatchRow
+
+    if party.type != "brand" or len(batch_id) > 100:
+        return None
+    with reading(workspace.engine) as session:
+        row = session.get(BatchRow, batch_id)
+    if row is None or row.brand != party.id:
+        return None
+    doc = batch_doc(row)
+    rows: list[dict[str, str]] = []
+    if row.quarantine:
+        path = workspace.path(row.quarantine)
+        if path.is_file():
+            with path.open(newline="", encoding="utf-8") as handle:
+                for n, record in enumerate(csv.DictReader(handle)):
+                    if n == QUARANTINE_ROWS:
+                        doc["quarantine_truncated"] = True
+                        break
+                    rows.append(record)
+    doc["quarantine_rows"] = rows
+    return doc
+
+
+def _talents_of(workspace: Workspace, agency: str) -> set[str]:
+    from sqlmodel import select
+
+    from ledger.storage.db import reading
+    from ledger.storage.tables import TalentRow
+
+    with reading(workspace.engine) as session:
+        return set(session.exec(select(TalentRow.id).where(TalentRow.agency == agency)).all())
+
+
+def _exceptions(workspace: Workspace, party: Party, period: str) -> list[dict[str, Any]]:
+    if not library.is_period(period):
+        raise HTTPException(404)
+    try:
+        rows = statements.exceptions(workspace, period)
+    except LedgerError:
+        raise HTTPException(404) from None
+    if party.type == "brand":
+        return [r for r in rows if r["brand"] == party.id]
+    talents = {party.id} if party.type == "talent" else _talents_of(workspace, party.id)
+    return [r for r in rows if r["talent"] in talents]
+
+
+def _own(workspace: Workspace, party: Party, period: str) -> dict[str, Any]:
+    try:
+        if party.type == "brand":
+            return library.brand_statement(workspace, party, period)
+        return library.own_document(workspace, party, period)
+    except library.NotFound:
+        raise HTTPException(404) from None
+
+
+def _documents(workspace: Workspace, party: Party, period: str) -> list[dict[str, Any]]:
+    from ledger.settlement.documents import brand_documents_of, document_suffix
+    from reports.facturx_pdf import can_embed
+
+    doc = _own(workspace, party, period)
+    base = f"/api/v1/periods/{period}/documents"
+    if party.type != "brand":
+        summary = doc.get("summary") or {}
+        return [
+            {
+                "document": "statement",
+                "statement_id": doc["statement_id"],
+                "currency": doc.get("currency"),
+                "payable": summary.get("payable"),
+                "pdf": f"{base}/statement.pdf",
+                "xml": None,
+            }
+        ]
+    found = []
+    for d in brand_documents_of(doc):
+        suffix = document_suffix(doc, d)
+        found.append(
+            {
+                "document": d["document"],
+                "number": d.get("number"),
+                "currency": d.get("currency"),
+                "total": d.get("total"),
+                "issue_date": d.get("issue_date"),
+                "due_date": d.get("due_date"),
+                "pdf": f"{base}/{suffix}.pdf",
+                "xml": f"{base}/{suffix}.xml" if can_embed(d) else None,
+            }
+        )
+    return found
+
+
+def _pdf(workspace: Workspace, party: Party, period: str, name: str) -> library.Pdf:
+    try:
+        if party.type == "brand":
+            doc = library.brand_document(workspace, party, period, name)
+            return library.pdf_file(workspace, doc, name)
+        if name != "statement":
+            raise library.NotFound(name)
+        return library.pdf_file(workspace, library.own_document(workspace, party, period))
+    except library.NotFound:
+        raise HTTPException(404) from None
+
+
+def _xml(workspace: Workspace, party: Party, period: str, name: str) -> tuple[str, bytes]:
+    from ledger.settlement.documents import brand_documents_of, document_suffix
+    from reports.facturx_pdf import can_embed
+    from reports.ubl import ubl_xml
+
+    if party.type != "brand":
+        raise HTTPException(404)
+    try:
+        doc = library.brand_document(workspace, party, period, name)
+    except library.NotFound:
+        raise HTTPException(404) from None
+    for d in brand_documents_of(doc):
+        if document_suffix(doc, d) == name and can_embed(d):
+            return f"{doc['statement_id']}-{name}.xml", ubl_xml(doc, d)
+    raise HTTPException(404)

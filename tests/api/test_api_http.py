@@ -1,0 +1,177 @@
+"""The HTTP API against a real `twinledger serve` (uvicorn in a subprocess): uploads in every
+format, idempotency keys, JSON errors, limits, and parties that never see each other's data."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import polars as pl
+from api_support import CSV, JSONL, PARQUET, Api, assert_error, auth, csv_body, upload
+
+
+def test_uploads_in_every_format_with_a_profile_and_idempotency_keys(api: Api) -> None:
+    key = api.keys["b1"]
+    (api.books.root / "profiles").mkdir(exist_ok=True)
+    (api.books.root / "profiles" / "semi.toml").write_text(
+        'delimiter = ";"\n[columns]\nid = "event_id"\n'
+    )
+    semi = b"id;occurred_at;kind;twin_id;asset_id\ns1;2026-03-05T10:00:00Z;render;w1;a1\n"
+    semi += b"s2;2026-03-05T11:00:00Z;render;nobody;a2\n"
+    first = upload(api, key, semi, idem="up-1", profile="semi", filename="march.csv")
+    assert first.status_code == 201, first.text
+    doc = first.json()
+    assert doc == {
+        "batch_id": doc["batch_id"],
+        "status": "committed",
+        "rows_read": 2,
+        "accepted": 1,
+        "duplicates": 0,
+        "rejected": 1,
+        "quarantine": f"quarantine/{doc['batch_id']}.csv",
+        "restated": 0,
+        "skipped": 0,
+        "conflicts": 0,
+        "conflicts_file": None,
+    }
+    assert "idempotent-replayed" not in first.headers
+    again = upload(api, key, semi, idem="up-1", profile="semi", filename="march.csv")
+    assert (again.status_code, again.json()) == (201, doc)
+    assert again.headers["idempotent-replayed"] == "true"
+    other = upload(api, key, semi + b"s3;2026-03-05;render;w1;a3\n", idem="up-1")
+    assert assert_error(other, 409, "IDEMPOTENCY_KEY_REUSED") == (
+        "this Idempotency-Key was used for another request"
+    )
+    # the same body under a new key is the same file: already ingested, nothing changes
+    same = upload(api, key, semi, idem="up-2", profile="semi", filename="march.csv")
+    assert same.status_code == 200 and same.json()["status"] == "already_ingested"
+    assert same.json()["batch_id"] == doc["batch_id"]
+
+    jsonl = "".join(
+        json.dumps({"event_id": f"j{n}", "occurred_at": "2026-03-06T10:00:00Z", "kind": "render",
+                    "twin_id": "w1", "asset_id": f"a{n}"}) + "\n"
+        for n in range(3)
+    ).encode()  # fmt: skip
+    posted = upload(api, key, jsonl, media=JSONL, idem="up-3")
+    assert (posted.status_code, posted.json()["accepted"]) == (201, 3)
+    frame = pl.DataFrame(
+        {
+            "event_id": ["p1", "p2"],
+            "occurred_at": ["2026-03-07T10:00:00Z"] * 2,
+            "kind": ["render"] * 2,
+            "twin_id": ["w1"] * 2,
+            "asset_id": ["a1", "a2"],
+        }
+    )
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    posted = upload(api, key, buffer.getvalue(), media=PARQUET, idem="up-4")
+    assert (posted.status_code, posted.json()["accepted"]) == (201, 2)
+
+    listed = httpx.get(api.url + "/batches", headers=auth(key)).json()["batches"]
+    assert [(b["source_file"], b["accepted"]) for b in listed] == [
+        ("march.csv", 1),
+        ("upload.jsonl", 3),
+        ("upload.parquet", 2),
+    ]
+    cli = [b for b in api.books.ok("batches", "list")["batches"] if b["brand"] == "b1"]
+    assert listed == cli
+    one = httpx.get(api.url + f"/batches/{doc['batch_id']}", headers=auth(key))
+    assert one.status_code == 200
+    assert {k: v for k, v in one.json().items() if k != "quarantine_rows"} == listed[0]
+    [quarantined] = one.json()["quarantine_rows"]
+    assert (quarantined["line_no"], quarantined["reason"]) == ("3", "UNKNOWN_TWIN")
+    assert quarantined["original"] == "s2;2026-03-05T11:00:00Z;render;nobody;a2"
+
+
+def test_events_are_one_batch_each(api: Api) -> None:
+    url = api.url + "/events"
+    events = [
+        {"event_id": "v1", "occurred_at": "2026-03-05T10:00:00Z", "kind": "render",
+         "twin_id": "w1", "asset_id": "a1"},
+        {"event_id": "v2", "occurred_at": "2026-03-05T10:00:00Z", "kind": "render",
+         "twin_id": "w1", "asset_id": "a2", "quantity": -1},
+    ]  # fmt: skip
+    headers = auth(api.keys["b2"], **{"idempotency-key": "ev-1"})
+    posted = httpx.post(url, json={"events": events}, headers=headers)
+    assert posted.status_code == 201, posted.text
+    doc = posted.json()
+    assert (doc["rows_read"], doc["accepted"], doc["rejected"]) == (2, 1, 1)
+    replay = httpx.post(url, json={"events": events}, headers=headers)
+    assert replay.json() == doc and replay.headers["idempotent-replayed"] == "true"
+
+    def post(body: bytes, idem: str, key: str = api.keys["b2"]) -> httpx.Response:
+        return httpx.post(url, content=body, headers=auth(key, **{"idempotency-key": idem}))
+
+    too_many = post(json.dumps({"events": [{}] * 10_001}).encode(), "ev-2")
+    assert assert_error(too_many, 413, "TOO_MANY_EVENTS") == (
+        "10001 events; at most 10000 a request"
+    )
+    assert_error(post(b'{"events": [', "ev-3"), 400, "INVALID_JSON")
+    assert_error(post(b'{"events": {}}', "ev-4"), 400, "INVALID_REQUEST")
+    assert assert_error(post(b'{"events": [1]}', "ev-5"), 400, "INVALID_REQUEST") == (
+        "events[0]: must be an object"
+    )
+    talent = post(json.dumps({"events": events}).encode(), "ev-6", api.keys["t1"])
+    assert assert_error(talent, 403, "FORBIDDEN") == "only a brand's key uploads usage"
+    stored = [b["batch_id"] for b in api.books.ok("batches", "list")["batches"]]
+    assert doc["batch_id"] in stored
+    assert [b for b in api.books.ok("batches", "list")["batches"] if b["brand"] == "b2"] == [
+        httpx.get(api.url + "/batches", headers=auth(api.keys["b2"])).json()["batches"][0]
+    ]
+
+
+def test_oversized_malformed_and_refused_requests_store_nothing(api: Api) -> None:
+    key = api.keys["b5"]
+    big = csv_body(*range(30_000))
+    assert len(big) > 1024 * 1024  # max_upload_mib = 1
+    assert_error(upload(api, key, big), 413, "PAYLOAD_TOO_LARGE")
+
+    def chunks() -> object:  # no Content-Length: the limit holds while the body streams in
+        for start in range(0, len(big), 65536):
+            yield big[start : start + 65536]
+
+    streamed = httpx.post(
+        api.url + "/batches",
+        content=chunks(),  # type: ignore[arg-type]
+        headers=auth(key, **{"content-type": CSV, "idempotency-key": "k2"}),
+    )
+    assert_error(streamed, 413, "PAYLOAD_TOO_LARGE")
+    malformed = upload(api, key, b"event_id,kind\n1,render\n", idem="k3")
+    assert assert_error(malformed, 400, "LOG_UNREADABLE") == (
+        "upload.csv: line 1: missing required column 'occurred_at'"
+    )
+    unknown_profile = upload(api, key, csv_body(1), idem="k4", profile="nope")
+    assert assert_error(unknown_profile, 400, "VALIDATION_FAILED") == (
+        "profiles/nope.toml: profile not found"
+    )
+    assert_error(upload(api, key, csv_body(1), media="text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE")
+    no_key = httpx.post(
+        api.url + "/batches", content=csv_body(1), headers=auth(key, **{"content-type": CSV})
+    )
+    assert_error(no_key, 400, "IDEMPOTENCY_KEY_REQUIRED")
+    assert httpx.get(api.url + "/batches", headers=auth(key)).json() == {"batches": []}
+    assert [b for b in api.books.ok("batches", "list")["batches"] if b["brand"] == "b5"] == []
+    assert list((api.books.root / "tmp").glob("api-*")) == []
+    assert_error(httpx.get(api.url + "/batches"), 401, "UNAUTHORIZED")
+    assert_error(httpx.get(api.url + "/batches", headers=auth("tlk_nope")), 401, "UNAUTHORIZED")
+    assert_error(httpx.get(api.url + "/nothing", headers=auth(key)), 404, "NOT_FOUND")
+
+
+def test_rate_limit_per_key_and_revoked_keys(api: Api) -> None:
+    statuses = [
+        httpx.get(api.url + "/batches", headers=auth(api.keys["b3"])).status_code for _ in range(41)
+    ]
+    assert statuses == [200] * 40 + [429]  # requests_per_minute = 40
+    limited = httpx.get(api.url + "/batches", headers=auth(api.keys["b3"]))
+    assert_error(limited, 429, "RATE_LIMITED")
+    assert int(limited.headers["retry-after"]) >= 1
+    assert httpx.get(api.url + "/batches", headers=auth(api.keys["b4"])).status_code == 200
+
+    extra = api.books.ok("access", "grant", "--party", "b4", "--api-key")
+    assert httpx.get(api.url + "/batches", headers=auth(extra["api_key"])).status_code == 200
+    assert api.books.ok("access", "revoke", extra["key"]) == {"revoked": [extra["key"]]}
+    revoked = httpx.get(api.url + "/batches", headers=auth(extra["api_key"]))
+    assert_error(revoked, 401, "UNAUTHORIZED")
+    assert httpx.get(api.url + "/batches", headers=auth(api.keys["b4"])).status_code == 200
