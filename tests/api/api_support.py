@@ -38,9 +38,12 @@ class Api:
 
 
 def setup(books: Any) -> dict[str, str]:
-    """Five brands licensed for twin w1 (talent t1 of agency ag); an API key for each party."""
+    """Five brands licensed for twin w1 (talent t1 of agency ag, who also has twin w2 that no
+    brand licenses); an API key for each party."""
     brands = [party("brands", id=b, name=f"Brand {b}", currency="EUR") for b in BRANDS[1:]]
-    books.ok("parties", "import", books.write("parties.toml", one_talent() + parties(*brands)))
+    unlicensed = party("twins", id="w2", talent="t1")  # no contract: its uses are exceptions
+    text = one_talent() + parties(*brands, unlicensed)
+    books.ok("parties", "import", books.write("parties.toml", text))
     for n, brand in enumerate(BRANDS, 1):
         text = contract(f"C{n}", brand, "w1", "EUR", rate("renders", price="10"))
         books.ok("contracts", "import", books.write(f"c{n}.toml", text))

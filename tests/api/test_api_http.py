@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import subprocess
+from pathlib import Path
 
 import httpx
 import polars as pl
 from api_support import CSV, JSONL, PARQUET, Api, assert_error, auth, csv_body, upload
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_uploads_in_every_format_with_a_profile_and_idempotency_keys(api: Api) -> None:
@@ -175,3 +181,130 @@ def test_rate_limit_per_key_and_revoked_keys(api: Api) -> None:
     revoked = httpx.get(api.url + "/batches", headers=auth(extra["api_key"]))
     assert_error(revoked, 401, "UNAUTHORIZED")
     assert httpx.get(api.url + "/batches", headers=auth(api.keys["b4"])).status_code == 200
+
+
+ROUTES = {
+    "/batches",
+    "/batches/{batch_id}",
+    "/events",
+    "/periods/{period}/exceptions",
+    "/periods/{period}/documents",
+    "/periods/{period}/documents/{name}.pdf",
+    "/periods/{period}/documents/{name}.xml",
+}
+
+
+def test_the_openapi_document_lists_every_route(api: Api) -> None:
+    doc = httpx.get(api.url + "/openapi.json").json()
+    assert set(doc["paths"]) == ROUTES
+    assert set(doc["paths"]["/batches"]) == {"get", "post"}
+    media = set(doc["paths"]["/batches"]["post"]["requestBody"]["content"])
+    assert {CSV, JSONL, PARQUET} <= media
+
+
+def test_a_key_never_reads_another_partys_data(api: Api) -> None:
+    books = api.books
+    keys = {p: books.ok("access", "grant", "--party", p, "--api-key")["api_key"]
+            for p in ("b1", "b2", "b3", "t1", "ag")}  # fmt: skip
+    batches = {}
+    for brand in ("b1", "b2"):
+        body = csv_body(f"{brand}-1", f"{brand}-2", day="2026-01-10")
+        body += csv_body(f"{brand}-x", day="2026-01-11", twin="w2").split(b"\n", 1)[1]
+        response = upload(api, keys[brand], body, idem=f"jan-{brand}")
+        assert response.status_code == 201, response.text
+        batches[brand] = response.json()["batch_id"]
+    books.ok("settle", "run", "2026-01")
+    books.ok("settle", "close", "2026-01")
+
+    def get(party: str, path: str) -> httpx.Response:
+        return httpx.get(api.url + path, headers=auth(keys[party]), timeout=60)
+
+    # batches: only the brand that uploaded it
+    for party in keys:
+        for brand, batch in batches.items():
+            status = get(party, f"/batches/{batch}").status_code
+            assert status == (200 if party == brand else 404), (party, batch)
+        listed = {b["batch_id"] for b in get(party, "/batches").json()["batches"]}
+        assert listed.isdisjoint(b for owner, b in batches.items() if owner != party)
+
+    # exceptions: a brand its own; the talent and its agency those of the talent's twins
+    seen = {
+        party: sorted(
+            (e["brand"], e["event_id"])
+            for e in get(party, "/periods/2026-01/exceptions").json()["exceptions"]
+        )
+        for party in keys
+    }
+    assert seen == {
+        "b1": [("b1", "eb1-x")],
+        "b2": [("b2", "eb2-x")],
+        "b3": [],
+        "t1": [("b1", "eb1-x"), ("b2", "eb2-x")],
+        "ag": [("b1", "eb1-x"), ("b2", "eb2-x")],
+    }
+
+    # documents: each party its own, of the closed period only
+    listed = {party: get(party, "/periods/2026-01/documents") for party in keys}
+    docs = {party: r.json()["documents"] for party, r in listed.items()}
+    assert [(d["document"], d["total"]) for d in docs["b3"]] == []
+    assert [(d["document"], d["currency"], d["total"]) for d in docs["b1"]] == [
+        ("invoice", "EUR", "20.00")
+    ]
+    assert docs["b1"][0]["number"] != docs["b2"][0]["number"]
+    assert [(d["document"], d["pdf"]) for d in docs["t1"]] == [
+        ("statement", "/api/v1/periods/2026-01/documents/statement.pdf")
+    ]
+    pdfs = {}
+    for party in keys:
+        for name in ("EUR", "statement"):
+            response = get(party, f"/periods/2026-01/documents/{name}.pdf")
+            owner = party in ("b1", "b2") if name == "EUR" else party in ("t1", "ag")
+            assert response.status_code == (200 if owner else 404), (party, name)
+            if owner:
+                assert response.content.startswith(b"%PDF-")
+                pdfs[party] = response.content
+        xml = get(party, "/periods/2026-01/documents/EUR.xml")
+        has_xml = party in docs and any(d.get("xml") for d in docs[party])
+        assert xml.status_code == (200 if has_xml else 404), (party, xml.text)
+    assert len(set(pdfs.values())) == 4  # b1, b2, t1, ag: four different documents
+    for party in keys:
+        for path in (
+            "/periods/2026-02/documents",
+            "/periods/2026-02/exceptions",
+            "/periods/nonsense/documents",
+            "/periods/2026-01/documents/..%2Fsecret.pdf",
+            "/batches/" + "x" * 300,
+        ):
+            assert_error(get(party, path), 404, "NOT_FOUND")
+
+
+def test_the_curl_examples_of_docs_api_md_run(api: Api, tmp_path: Path) -> None:
+    books = api.books
+    key = books.ok("access", "grant", "--party", "b4", "--api-key")["api_key"]
+    first = upload(api, key, csv_body("feb-1", "feb-2", day="2026-02-03"), idem="feb-0")
+    assert first.status_code == 201, first.text
+    books.ok("settle", "run", "2026-02")
+    books.ok("settle", "close", "2026-02")
+    (tmp_path / "usage-2026-02.csv").write_bytes(csv_body("feb-3", day="2026-02-04"))
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    assert len(blocks) == 5
+    script = "set -euo pipefail\n" + "\n".join(blocks)
+    script = script.replace("http://127.0.0.1:8000", api.server.url)
+    ran = subprocess.run(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        env=os.environ | {"TWINLEDGER_API_KEY": key},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr + ran.stdout
+    assert (tmp_path / "invoice.pdf").read_bytes().startswith(b"%PDF-")
+    mine = [b for b in books.ok("batches", "list")["batches"] if b["brand"] == "b4"]
+    assert [(b["source_file"], b["accepted"]) for b in mine] == [
+        ("upload.csv", 2),
+        ("usage-2026-02.csv", 1),
+        ("events.jsonl", 1),
+    ]
+    assert '{"period":"2026-02","exceptions":[]}' in ran.stdout
