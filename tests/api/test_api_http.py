@@ -8,7 +8,9 @@ import json
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import polars as pl
@@ -308,3 +310,33 @@ def test_the_curl_examples_of_docs_api_md_run(api: Api, tmp_path: Path) -> None:
         ("events.jsonl", 1),
     ]
     assert '{"period":"2026-02","exceptions":[]}' in ran.stdout
+
+
+def test_concurrent_uploads_from_five_brands_store_every_event_once(api: Api) -> None:
+    import duckdb
+
+    brands = ("b1", "b2", "b3", "b4", "b5")
+    keys = {
+        b: api.books.ok("access", "grant", "--party", b, "--api-key")["api_key"] for b in brands
+    }
+    jobs = [(brand, n) for n in range(10) for brand in brands]  # 50 uploads
+
+    def send(job: tuple[str, int]) -> dict[str, Any]:
+        brand, n = job
+        ids = [f"cc-{i}" for i in range(n * 20, n * 20 + 30)]  # overlaps the next upload's
+        response = upload(api, keys[brand], csv_body(*ids, day="2026-03-20"), idem=f"cc-{n}")
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(send, jobs))
+    assert all(r["rows_read"] == r["accepted"] + r["duplicates"] for r in results)
+    for brand in brands:
+        accepted = sum(r["accepted"] for (b, _), r in zip(jobs, results, strict=True) if b == brand)
+        assert accepted == 9 * 20 + 30  # every distinct id of the brand, once
+    lake = str(api.books.root / "events" / "*" / "*.parquet")
+    counts = duckdb.sql(
+        f"SELECT brand, count(*), count(DISTINCT event_id) FROM read_parquet('{lake}') "
+        "WHERE event_id LIKE 'ecc-%' GROUP BY brand ORDER BY brand"
+    ).fetchall()
+    assert counts == [(brand, 210, 210) for brand in brands]
