@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from receiver import Receiver
 from shared import HEADER, contract, one_talent, party, rate
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from ledger.storage.api_tables import WebhookMessageRow
@@ -129,8 +130,9 @@ def test_retries_end_after_their_window_and_redeliver_sends_again(
     books.ok("ingest", log(books, "l2.csv", render(2)), "--brand", "b1")
     first, second = messages(books)
     with books.workspace.engine.begin() as conn:  # written 24 hours ago
-        conn.exec_driver_sql(
-            "UPDATE webhook_messages SET retry_until = next_attempt_at WHERE id = ?", (first.id,)
+        conn.execute(
+            text("UPDATE webhook_messages SET retry_until = next_attempt_at WHERE id = :id"),
+            {"id": first.id},
         )
     assert deliver_pending(books.workspace, FAST) == {"delivered": 0, "failed": 1}
     [failed] = books.ok("webhooks", "deliveries", "--failed")["deliveries"]
@@ -205,3 +207,40 @@ def test_webhooks_add_refuses_bad_input(books: Any) -> None:
     assert books.refused("webhooks", "add", "--party", "zz", "--url", "https://x.example") == (
         "error: no talent, agency or brand with id 'zz'"
     )
+
+
+def test_a_payout_run_tells_each_payee(books: Any, receivers: list[Receiver]) -> None:
+    from datetime import date, timedelta
+
+    talent = {"iban": "DE44500105175407324931"}
+    books.ok("parties", "import", books.write("parties.toml", one_talent(talent_fields=talent)))
+    books.ok("contracts", "import", books.write("c1.toml", contract(
+        "C1", "b1", "w1", "EUR", rate("renders", price="100")
+    )))  # fmt: skip
+    books.ok("ingest", log(books, "l1.csv", render(1)), "--brand", "b1")
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    talent_hook = endpoint(books, receivers, "t1", "--events", "payout.created")
+    agency_hook = endpoint(books, receivers, "ag", "--events", "payout.created")
+    brand_hook = endpoint(books, receivers, "b1")
+    books.ok("payer", "set", "Twin Clearing GmbH", "--iban", "DE89 3704 0044 0532 0130 00")
+    execution = (date.today() + timedelta(days=3)).isoformat()
+    run = books.ok("payouts", "create", "2026-03", "--execution-date", execution)
+    deliver_all(books)
+    sent = {t["party"]: t for t in run["transfers"]}
+    for party_id, hook in (("t1", talent_hook), ("ag", agency_hook)):
+        [(_, body, _)] = hook.verified
+        transfer = sent[party_id]
+        assert body["type"] == "payout.created"
+        assert body["data"] == {
+            "run": "PR-2026-03-1",
+            "period": "2026-03",
+            "execution_date": execution,
+            "statement": transfer["statement"],
+            "currency": "EUR",
+            "amount": transfer["amount"],
+            "method": transfer["method"],
+            "end_to_end_id": transfer["end_to_end_id"],
+        }
+    assert (sent["t1"]["amount"], sent["t1"]["method"]) == ("80.00", "sepa")
+    assert brand_hook.verified == []  # a brand is not paid
