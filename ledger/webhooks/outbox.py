@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
@@ -141,6 +142,11 @@ def enqueue(
         )
         .order_by(col(WebhookEndpointRow.id))
     ).all()
+    if endpoints and session.get_bind().dialect.name == "postgresql":
+        # Writers that enqueue take turns until they commit, so message ids follow commit order
+        # and a worker never sends a message before an earlier one of its endpoint exists.
+        # (SQLite's writers always take turns: BEGIN IMMEDIATE.)
+        session.execute(text("LOCK TABLE webhook_messages IN SHARE ROW EXCLUSIVE MODE"))
     at = utcnow()
     ids = []
     for endpoint in endpoints:
