@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,7 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
     settings = settings or Settings.of(workspace)
     limit = RateLimit(attempts=settings.requests_per_minute, window_s=60.0)
     tmp = workspace.path("tmp")
+    remove_abandoned_uploads(tmp)
     api = FastAPI(
         title="twinledger API",
         version="1",
@@ -345,6 +347,25 @@ def _too_large(settings: Settings) -> ApiError:
         "PAYLOAD_TOO_LARGE",
         f"the body is larger than {settings.max_upload_bytes} bytes, the most an upload may be",
     )
+
+
+ABANDONED_AFTER_S = 86_400.0
+
+
+def remove_abandoned_uploads(tmp: Path, now: float | None = None) -> list[Path]:
+    """Remove upload directories a killed server left behind (older than a day: no upload
+    takes that long); returns them."""
+    now = time.time() if now is None else now
+    removed = []
+    for directory in tmp.glob("api-*"):
+        try:
+            old = now - directory.stat().st_mtime > ABANDONED_AFTER_S
+        except FileNotFoundError:
+            continue
+        if old and directory.is_dir():
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
 
 
 def _scratch(tmp: Path) -> Path:

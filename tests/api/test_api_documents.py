@@ -1,9 +1,11 @@
-"""A brand's e-invoice through the API: the UBL XML of its closed invoice, the same bytes
-`statements render --einvoice ubl` writes (the routes run in process here; test_api_http talks
-to a real server)."""
+"""The API in process (test_api_http talks to a real server): a brand's e-invoice XML is the
+one `statements render --einvoice ubl` writes; upload directories a killed server left behind
+are removed."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import httpx
@@ -41,3 +43,17 @@ def test_a_brand_gets_the_ubl_xml_of_its_invoice_and_no_one_else_does(books: Boo
     assert b"berlin" not in own.content.lower()
     assert get(liv, "/periods/2026-03/documents/EUR.xml").status_code == 404
     assert get(liv, "/periods/2026-03/documents/statement.xml").status_code == 404
+
+
+def test_upload_directories_left_by_a_killed_server_are_removed_after_a_day(
+    books: Books,
+) -> None:
+    tmp = books.root / "tmp"
+    old, fresh = tmp / "api-old", tmp / "api-fresh"
+    for directory in (old, fresh):
+        directory.mkdir(parents=True)
+        (directory / "upload.csv").write_text("event_id\n")
+    day_and_a_bit = time.time() - 86_500
+    os.utime(old, (day_and_a_bit, day_and_a_bit))
+    create_app(books.workspace)  # as serve starts
+    assert sorted(p.name for p in tmp.glob("api-*")) == ["api-fresh"]
