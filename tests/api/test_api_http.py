@@ -340,3 +340,33 @@ def test_concurrent_uploads_from_five_brands_store_every_event_once(api: Api) ->
         "WHERE event_id LIKE 'ecc-%' GROUP BY brand ORDER BY brand"
     ).fetchall()
     assert counts == [(brand, 210, 210) for brand in brands]
+
+
+def test_xlsx_uploads_and_restatements(api: Api) -> None:
+    import xlsxwriter
+
+    key = api.keys["b2"]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for r, row in enumerate(
+        [
+            ["event_id", "occurred_at", "kind", "twin_id", "asset_id", "quantity"],
+            ["x1", "2026-03-08T10:00:00Z", "render", "w1", "a1", 1],
+            ["x2", "2026-03-08T11:00:00Z", "render", "w1", "a2", 1],
+        ]
+    ):
+        sheet.write_row(r, 0, row)
+    book.close()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    posted = upload(api, key, buffer.getvalue(), media=xlsx, idem="xl-1")
+    assert posted.status_code == 201, posted.text
+    assert (posted.json()["rows_read"], posted.json()["accepted"]) == (2, 2)
+
+    changed = csv_body("x9", day="2026-03-09").replace(b"ex9,", b"x2,").replace(b",ax9,", b",a9,")
+    plain = upload(api, key, changed, idem="xl-2")
+    assert (plain.json()["duplicates"], plain.json()["conflicts"]) == (1, 1)
+    restated = upload(api, key, changed, idem="xl-3", restate="true")
+    assert restated.status_code == 200  # the same file: already ingested, with or without restate
+    again = upload(api, key, changed + b"\n", idem="xl-4", restate="true")
+    assert (again.status_code, again.json()["restated"]) == (201, 1)
