@@ -9,6 +9,7 @@ its error type (``ledger.errors``: ``REFUSED`` for a plain refusal, ``VALIDATION
 
 import hashlib
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from ledger.portal.access import Party, digest
 from ledger.portal.security import RateLimit
 from ledger.workspace import Workspace
 
+log = logging.getLogger("twinledger.api")
 MIB = 1024 * 1024
 MAX_EVENTS = 10_000
 CHUNK = 1 << 16
@@ -44,6 +46,8 @@ MEDIA_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
 FILENAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+"""A profile in the workspace's profiles/ by name: never a path (the CLI's --profile may be)."""
 KEY_RE = re.compile(r"[\x21-\x7e]{1,200}")
 STATUS_CODES = {
     400: "BAD_REQUEST",
@@ -142,6 +146,11 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         return error(400, "INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid')}")
+
+    @api.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> Response:
+        log.exception("API request failed: %s %s", request.method, request.url.path)
+        return error(500, "INTERNAL_ERROR", "the server failed; its log says why")
 
     async def authenticated(
         authorization: Annotated[str | None, Header()] = None,
@@ -257,6 +266,12 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
                 f"Content-Type {media or '(none)'!r}; send one of {', '.join(MEDIA_TYPES)}",
             )
         suffix = MEDIA_TYPES[media]
+        if profile is not None and not PROFILE_RE.fullmatch(profile):
+            raise ApiError(
+                400,
+                "INVALID_REQUEST",
+                "profile: the name of a profile in the workspace's profiles/",
+            )
         if filename is not None and not FILENAME_RE.fullmatch(filename):
             raise ApiError(400, "INVALID_REQUEST", "filename: letters, digits, '.', '_', '-'")
         stem = Path(filename).stem if filename else "upload"

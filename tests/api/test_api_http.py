@@ -155,6 +155,10 @@ def test_oversized_malformed_and_refused_requests_store_nothing(api: Api) -> Non
         "profiles/nope.toml: profile not found"
     )
     assert_error(upload(api, key, csv_body(1), media="text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE")
+    for path in ("../workspace.toml", "/etc/hosts", "semi.toml"):  # a name, never a path
+        assert assert_error(
+            upload(api, key, csv_body(1), profile=path), 400, "INVALID_REQUEST"
+        ) == ("profile: the name of a profile in the workspace's profiles/")
     no_key = httpx.post(
         api.url + "/batches", content=csv_body(1), headers=auth(key, **{"content-type": CSV})
     )
