@@ -217,23 +217,25 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
         restate: bool,
     ) -> Response:
         fingerprint = idempotency.fingerprint(what, upload.sha256)
-        stored = await run_in_threadpool(idempotency.find, workspace, party.id, key)
-        if stored is not None:
-            return _replay(stored, fingerprint)
+        held = await run_in_threadpool(idempotency.claim, workspace, party.id, key, fingerprint)
+        if held is not None:
+            return _replay(held, fingerprint)
         try:
             result = await run_in_threadpool(
                 ingest_file, workspace, upload.path, party.id, profile, False, restate=restate
             )
-        except LedgerError as exc:  # paths as the caller knows them
+        except BaseException as exc:
+            await run_in_threadpool(idempotency.release, workspace, party.id, key)
+            if not isinstance(exc, LedgerError):
+                raise
+            # paths as the caller knows them
             message = str(exc).replace(f"{upload.path.parent}/", "")
             message = message.replace(f"{workspace.root}/", "")
             raise ApiError(400, reason_code(exc), message) from None
         doc = result.as_dict()
         status = 201 if result.status == "committed" else 200
-        kept = await run_in_threadpool(
-            idempotency.keep, workspace, party.id, key, fingerprint, status, doc
-        )
-        return _replay(kept, fingerprint, first=kept.response == doc)
+        await run_in_threadpool(idempotency.complete, workspace, party.id, key, status, doc)
+        return JSONResponse(doc, status_code=status)
 
     @api.post(
         "/batches",
@@ -388,15 +390,25 @@ def _scratch(tmp: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix="api-", dir=tmp))
 
 
-def _replay(stored: idempotency.Stored, fingerprint: str, first: bool = False) -> Response:
+def _replay(stored: idempotency.Stored, fingerprint: str) -> Response:
     if stored.fingerprint != fingerprint:
         raise ApiError(
             409,
             "IDEMPOTENCY_KEY_REUSED",
             "this Idempotency-Key was used for another request",
         )
-    headers = {} if first else {"idempotent-replayed": "true"}
-    return JSONResponse(stored.response, status_code=stored.status_code, headers=headers)
+    if stored.running:
+        raise ApiError(
+            409,
+            "IDEMPOTENCY_KEY_IN_USE",
+            "a request with this Idempotency-Key is still running; retry it later",
+            {"retry-after": "1"},
+        )
+    return JSONResponse(
+        stored.response,
+        status_code=stored.status_code,
+        headers={"idempotent-replayed": "true"},
+    )
 
 
 def _events_of(path: Path) -> list[Any]:
