@@ -10,7 +10,7 @@ import pytest
 from receiver import Receiver
 from shared import HEADER, contract, one_talent, party, rate
 
-from ledger.webhooks.delivery import Settings, deliver_pending
+from ledger.webhooks.delivery import Settings
 
 FAST = Settings(retry_base_s=0.05, retry_max_s=0.2, timeout_s=5, poll_s=0.05)
 
@@ -56,7 +56,7 @@ def test_revoke_reaches_every_licensed_brand_and_makes_later_uses_unlicensed(
         "brands": ["b1", "b2"],
         "agency": "ag",
     }
-    assert deliver_pending(books.workspace, FAST) == {"delivered": 3, "failed": 0}
+    assert books.ok("webhooks", "deliver") == {"delivered": 3, "failed": 0}  # one pass
     told = {"twin": "w1", "talent": "t1", "revoked_on": "2026-03-15"}
     for party_id in ("b1", "b2", "ag"):
         [(_, body, _)] = receivers[party_id].verified
