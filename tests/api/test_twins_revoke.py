@@ -10,10 +10,6 @@ import pytest
 from receiver import Receiver
 from shared import HEADER, contract, one_talent, party, rate
 
-from ledger.webhooks.delivery import Settings
-
-FAST = Settings(retry_base_s=0.05, retry_max_s=0.2, timeout_s=5, poll_s=0.05)
-
 
 @pytest.fixture
 def receivers() -> Iterator[dict[str, Receiver]]:
