@@ -97,4 +97,13 @@ def test_revoke_refuses_bad_input_and_writes_nothing(
     assert books.refused("twins", "revoke", "w1", "--on", "2026-03-15", "--reason", " ") == (
         "error: a withdrawal needs a reason"
     )
-    assert books.ok("webhooks", "deliveries")["deliveries"] == []
+    log = books.write("l.csv", HEADER + "\ne1,2026-03-14T23:00:00Z,render,w1,a1,,,,1,\n")
+    books.ok("ingest", log, "--brand", "b1")
+    books.ok("settle", "run", "2026-03")
+    books.ok("settle", "close", "2026-03")
+    assert books.refused("twins", "revoke", "w1", "--on", "2026-03-31", "--reason", "x") == (
+        "error: 2026-03-31 is in closed period 2026-03; a withdrawal takes effect in an open period"
+    )
+    types = [d["type"] for d in books.ok("webhooks", "deliveries")["deliveries"]]
+    assert types[-1] == "batch.committed" and "period.closed" in types  # newest first
+    assert "twin.revoked" not in types  # nothing from the refused withdrawals
