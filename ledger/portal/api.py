@@ -25,9 +25,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ledger import statements
 from ledger.errors import LedgerError
 from ledger.ingest.batch import ingest_file
+from ledger.portal import api_reads as reads
 from ledger.portal import idempotency, keys, library
 from ledger.portal.access import Party, digest
 from ledger.portal.security import RateLimit
@@ -134,6 +134,10 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
     @api.exception_handler(LedgerError)
     async def refused(request: Request, exc: LedgerError) -> Response:
         return error(400, reason_code(exc), str(exc))
+
+    @api.exception_handler(library.NotFound)
+    async def not_found(request: Request, exc: library.NotFound) -> Response:
+        return error(404, "NOT_FOUND", "nothing here")
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -308,23 +312,21 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
 
     @api.get("/batches", summary="The caller's batches (a brand's uploads)")
     async def list_batches(party: Caller) -> dict[str, Any]:
-        return {"batches": await run_in_threadpool(_batches, workspace, party)}
+        return {"batches": await run_in_threadpool(reads.batches, workspace, party)}
 
     @api.get("/batches/{batch_id}", summary="One batch: its counts and quarantined rows")
     async def get_batch(batch_id: str, party: Caller) -> dict[str, Any]:
-        doc = await run_in_threadpool(_batch, workspace, party, batch_id)
-        if doc is None:
-            raise HTTPException(404)
+        doc: dict[str, Any] = await run_in_threadpool(reads.batch, workspace, party, batch_id)
         return doc
 
     @api.get("/periods/{period}/exceptions", summary="The caller's exceptions of a period")
     async def period_exceptions(period: str, party: Caller) -> dict[str, Any]:
-        rows = await run_in_threadpool(_exceptions, workspace, party, period)
+        rows = await run_in_threadpool(reads.exceptions, workspace, party, period)
         return {"period": period, "exceptions": rows}
 
     @api.get("/periods/{period}/documents", summary="The caller's documents of a closed period")
     async def period_documents(period: str, party: Caller) -> dict[str, Any]:
-        docs = await run_in_threadpool(_documents, workspace, party, period)
+        docs = await run_in_threadpool(reads.documents, workspace, party, period)
         return {"period": period, "documents": docs}
 
     @api.get(
@@ -334,7 +336,7 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
         responses={200: {"content": {"application/pdf": {}}}},
     )
     async def document_pdf(period: str, name: str, party: Caller) -> Response:
-        pdf = await run_in_threadpool(_pdf, workspace, party, period, name)
+        pdf = await run_in_threadpool(reads.pdf, workspace, party, period, name)
         return Response(
             pdf.content,
             media_type="application/pdf",
@@ -348,7 +350,7 @@ def create_api(workspace: Workspace, settings: Settings | None = None) -> FastAP
         responses={200: {"content": {"application/xml": {}}}},
     )
     async def document_xml(period: str, name: str, party: Caller) -> Response:
-        file_name, content = await run_in_threadpool(_xml, workspace, party, period, name)
+        file_name, content = await run_in_threadpool(reads.xml, workspace, party, period, name)
         return Response(
             content,
             media_type="application/xml",
@@ -434,141 +436,3 @@ def _write_jsonl(path: Path, events: list[Any]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for event in events:
             handle.write(json.dumps(event, ensure_ascii=False) + "\n")
-
-
-def _batches(workspace: Workspace, party: Party) -> list[dict[str, Any]]:
-    from ledger.storage.db import reading
-    from ledger.storage.repo import all_batches, batch_doc
-
-    if party.type != "brand":
-        return []
-    with reading(workspace.engine) as session:
-        return [batch_doc(b) for b in all_batches(session) if b.brand == party.id]
-
-
-QUARANTINE_ROWS = 10_000
-
-
-def _batch(workspace: Workspace, party: Party, batch_id: str) -> dict[str, Any] | None:
-    import csv
-
-    from ledger.storage.db import reading
-    from ledger.storage.repo import batch_doc
-    from ledger.storage.tables import BatchRow
-
-    if party.type != "brand" or len(batch_id) > 100:
-        return None
-    with reading(workspace.engine) as session:
-        row = session.get(BatchRow, batch_id)
-    if row is None or row.brand != party.id:
-        return None
-    doc = batch_doc(row)
-    rows: list[dict[str, str]] = []
-    if row.quarantine:
-        path = workspace.path(row.quarantine)
-        if path.is_file():
-            with path.open(newline="", encoding="utf-8") as handle:
-                for n, record in enumerate(csv.DictReader(handle)):
-                    if n == QUARANTINE_ROWS:
-                        doc["quarantine_truncated"] = True
-                        break
-                    rows.append(record)
-    doc["quarantine_rows"] = rows
-    return doc
-
-
-def _talents_of(workspace: Workspace, agency: str) -> set[str]:
-    from sqlmodel import select
-
-    from ledger.storage.db import reading
-    from ledger.storage.tables import TalentRow
-
-    with reading(workspace.engine) as session:
-        return set(session.exec(select(TalentRow.id).where(TalentRow.agency == agency)).all())
-
-
-def _exceptions(workspace: Workspace, party: Party, period: str) -> list[dict[str, Any]]:
-    if not library.is_period(period):
-        raise HTTPException(404)
-    try:
-        rows = statements.exceptions(workspace, period)
-    except LedgerError:
-        raise HTTPException(404) from None
-    if party.type == "brand":
-        return [r for r in rows if r["brand"] == party.id]
-    talents = {party.id} if party.type == "talent" else _talents_of(workspace, party.id)
-    return [r for r in rows if r["talent"] in talents]
-
-
-def _own(workspace: Workspace, party: Party, period: str) -> dict[str, Any]:
-    try:
-        if party.type == "brand":
-            return library.brand_statement(workspace, party, period)
-        return library.own_document(workspace, party, period)
-    except library.NotFound:
-        raise HTTPException(404) from None
-
-
-def _documents(workspace: Workspace, party: Party, period: str) -> list[dict[str, Any]]:
-    from ledger.settlement.documents import brand_documents_of, document_suffix
-    from reports.facturx_pdf import can_embed
-
-    doc = _own(workspace, party, period)
-    base = f"/api/v1/periods/{period}/documents"
-    if party.type != "brand":
-        summary = doc.get("summary") or {}
-        return [
-            {
-                "document": "statement",
-                "statement_id": doc["statement_id"],
-                "currency": doc.get("currency"),
-                "payable": summary.get("payable"),
-                "pdf": f"{base}/statement.pdf",
-                "xml": None,
-            }
-        ]
-    found = []
-    for d in brand_documents_of(doc):
-        suffix = document_suffix(doc, d)
-        found.append(
-            {
-                "document": d["document"],
-                "number": d.get("number"),
-                "currency": d.get("currency"),
-                "total": d.get("total"),
-                "issue_date": d.get("issue_date"),
-                "due_date": d.get("due_date"),
-                "pdf": f"{base}/{suffix}.pdf",
-                "xml": f"{base}/{suffix}.xml" if can_embed(d) else None,
-            }
-        )
-    return found
-
-
-def _pdf(workspace: Workspace, party: Party, period: str, name: str) -> library.Pdf:
-    try:
-        if party.type == "brand":
-            doc = library.brand_document(workspace, party, period, name)
-            return library.pdf_file(workspace, doc, name)
-        if name != "statement":
-            raise library.NotFound(name)
-        return library.pdf_file(workspace, library.own_document(workspace, party, period))
-    except library.NotFound:
-        raise HTTPException(404) from None
-
-
-def _xml(workspace: Workspace, party: Party, period: str, name: str) -> tuple[str, bytes]:
-    from ledger.settlement.documents import brand_documents_of, document_suffix
-    from reports.facturx_pdf import can_embed
-    from reports.ubl import ubl_xml
-
-    if party.type != "brand":
-        raise HTTPException(404)
-    try:
-        doc = library.brand_document(workspace, party, period, name)
-    except library.NotFound:
-        raise HTTPException(404) from None
-    for d in brand_documents_of(doc):
-        if document_suffix(doc, d) == name and can_embed(d):
-            return f"{doc['statement_id']}-{name}.xml", ubl_xml(doc, d)
-    raise HTTPException(404)
