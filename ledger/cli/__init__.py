@@ -101,6 +101,7 @@ from ledger.cli import (  # noqa: E402
     settle,
     statements,
     usage,
+    webhooks,
 )
 
 for module in (
@@ -114,6 +115,7 @@ for module in (
     accounting,
     payouts,
     portal,
+    webhooks,
 ):
     module.register(app)
 

@@ -9,7 +9,7 @@ import typer
 from ledger.cli import open_workspace, output
 from ledger.cli.reference import JSON
 from ledger.errors import LedgerError
-from ledger.portal import access
+from ledger.portal import access, keys
 from ledger.workspace import Workspace
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
             "behind_proxy = true in workspace.toml).",
         ),
     ) -> None:
-        """Serve the statement portal, where parties download their own statements.
+        """Serve the statement portal, where parties download their own statements, and the
+        HTTP API at /api/v1; deliver webhook messages meanwhile.
 
         Example: twinledger --workspace ./books serve --host 127.0.0.1 --port 8000
         """
@@ -46,19 +47,26 @@ def register(app: typer.Typer) -> None:
 
         from ledger.portal.app import create_app
         from ledger.portal.security import RedactTokens
+        from ledger.webhooks.delivery import Worker
 
         workspace = open_workspace(ctx)
         trust_proxy = behind_proxy or bool(_portal_settings(workspace).get("behind_proxy"))
         logging.getLogger("uvicorn.access").addFilter(RedactTokens())
-        output.line(f"statement portal for {workspace.root} on http://{host}:{port}")
-        uvicorn.run(
-            create_app(workspace, behind_proxy=trust_proxy),
-            host=host,
-            port=port,
-            proxy_headers=False,
-            server_header=False,
-            log_level="info",
-        )
+        app = create_app(workspace, behind_proxy=trust_proxy)
+        worker = Worker(workspace)
+        output.line(f"statement portal and API for {workspace.root} on http://{host}:{port}")
+        worker.start()
+        try:
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                proxy_headers=False,
+                server_header=False,
+                log_level="info",
+            )
+        finally:
+            worker.stop()
 
     @acc.command("grant")
     def grant(
@@ -76,13 +84,31 @@ def register(app: typer.Typer) -> None:
             help="Public address of the portal (default: [portal] base_url in workspace.toml, "
             f"else {DEFAULT_BASE_URL}).",
         ),
+        api_key: bool = typer.Option(
+            False,
+            "--api-key",
+            help="Issue a key for the HTTP API (/api/v1) instead of a sign-in link.",
+        ),
         as_json: bool = JSON,
     ) -> None:
-        """Issue a one-time sign-in link for a party (shown once; only its hash is stored).
+        """Issue a one-time sign-in link, or with --api-key a key for the HTTP API, for a party
+        (shown once; only its hash is stored).
 
         Example: twinledger access grant --party liv-s --ttl-hours 72
         """
         workspace = open_workspace(ctx)
+        if api_key:
+            key_doc, key = keys.issue(workspace, party, party_type)
+            if as_json:
+                output.print_json(key_doc | {"api_key": key})
+                return
+            output.line(key)
+            output.errors.print(
+                f"API key {key_doc['key']} for {key_doc['party']['type']} {party}: "
+                "shown once; send it as 'Authorization: Bearer KEY'",
+                markup=False,
+            )
+            return
         doc, token = access.grant(workspace, party, ttl_hours, party_type)
         base = base_url or str(_portal_settings(workspace).get("base_url") or DEFAULT_BASE_URL)
         doc["link"] = f"{base.rstrip('/')}/sign-in?token={token}"
@@ -102,14 +128,20 @@ def register(app: typer.Typer) -> None:
         party: str | None = typer.Option(None, "--party", help="Only this party's grants."),
         as_json: bool = JSON,
     ) -> None:
-        """List sign-in grants and their status (active, used, expired, revoked).
+        """List sign-in grants and API keys and their status (active, used, expired, revoked).
 
         Example: twinledger access list --party liv-s
         """
-        grants = access.list_grants(open_workspace(ctx), party)
+        workspace = open_workspace(ctx)
+        grants = access.list_grants(workspace, party)
+        api_keys = keys.list_keys(workspace, party)
         if as_json:
-            output.print_json({"grants": grants})
+            output.print_json({"grants": grants, "api_keys": api_keys})
             return
+        grants = grants + [
+            k | {"grant": k["key"], "expires_at": "(API key)", "used_at": k["revoked_at"]}
+            for k in api_keys
+        ]
         output.table(
             None,
             ["grant", "party", "status", "created_at", "expires_at", "used_at"],
@@ -129,18 +161,29 @@ def register(app: typer.Typer) -> None:
     @acc.command("revoke")
     def revoke(
         ctx: typer.Context,
-        grant_id: str | None = typer.Argument(None, metavar="[GRANT]", help="A grant id."),
+        grant_id: str | None = typer.Argument(
+            None, metavar="[GRANT]", help="A grant id or an API key id."
+        ),
         party: str | None = typer.Option(None, "--party", help="Revoke all of this party's."),
         as_json: bool = JSON,
     ) -> None:
-        """Revoke a grant, or every grant of a party, and sign out the sessions they opened.
+        """Revoke a grant or API key, or every grant and key of a party, and sign out the
+        sessions they opened.
 
         Example: twinledger access revoke --party liv-s
         """
         if (grant_id is None) == (party is None):
             raise LedgerError("give either a grant id or --party ID")
         target = grant_id or party or ""
-        revoked = access.revoke(open_workspace(ctx), target)
+        workspace = open_workspace(ctx)
+        revoked_keys = keys.revoke(workspace, target)
+        try:
+            revoked = access.revoke(workspace, target)
+        except LedgerError:
+            if not (revoked_keys or keys.known(workspace, target)):
+                raise
+            revoked = []
+        revoked += revoked_keys
         if as_json:
             output.print_json({"revoked": revoked})
         else:

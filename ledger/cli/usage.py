@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from ledger.cli.reference import JSON
 from ledger.ingest.batch import ingest_file
 from ledger.ingest.void import void_batch
 from ledger.storage.db import reading
-from ledger.storage.repo import all_batches, iso
+from ledger.storage.repo import all_batches, batch_doc
 from ledger.workspace import Workspace
 
 
@@ -78,29 +77,7 @@ def register(app: typer.Typer) -> None:
         """
         with reading(open_workspace(ctx).engine) as session:
             rows = all_batches(session)
-        docs = [
-            {
-                "batch_id": b.id,
-                "brand": b.brand,
-                "source_file": b.source_file,
-                "file_sha256": b.file_sha256,
-                "status": b.status,
-                "rows_read": b.rows_read,
-                "accepted": b.accepted,
-                "duplicates": b.duplicates,
-                "restated": b.restated,
-                "rejected": b.rejected,
-                "skipped": b.skipped,
-                "conflicts": b.conflicts,
-                "periods": json.loads(b.periods),
-                "quarantine": b.quarantine,
-                "created_at": iso(b.created_at),
-                "void": None
-                if b.voided_at is None
-                else {"at": iso(b.voided_at), "reason": b.void_reason, "by": b.voided_by},
-            }
-            for b in rows
-        ]
+        docs = [batch_doc(b) for b in rows]
         if as_json:
             output.print_json({"batches": docs})
             return

@@ -60,6 +60,7 @@ from ledger.storage.events import (
 from ledger.storage.lake import split_by_month
 from ledger.storage.repo import now
 from ledger.storage.tables import BatchRow, BrandRow, TwinRow
+from ledger.webhooks.outbox import enqueue
 from ledger.workspace import Workspace
 
 
@@ -279,6 +280,8 @@ def ingest_file(
                     row = _batch_row(result, brand, source, sha, events_path, staged.periods)
                     row.events_sha256 = digest
                     session.add(row)
+                    doc = result.as_dict() | {"brand": brand, "periods": staged.periods}
+                    enqueue(session, "brand", brand, "batch.committed", doc)
             except IntegrityError:
                 raise LedgerError(f"{path}: ingested concurrently by another process") from None
             return result

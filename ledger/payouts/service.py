@@ -25,13 +25,14 @@ from ledger.journal import PAYOUTS_DUE, PAYOUTS_IN_TRANSIT, Posting, lock, post
 from ledger.money import format_amount
 from ledger.outfiles import write_whole
 from ledger.payouts.files import manual_csv, sepa_xml
-from ledger.payouts.plan import Payable, Plan, plan, totals_text
+from ledger.payouts.plan import Payable, Plan, Transfer, plan, totals_text
 from ledger.period import Period
 from ledger.storage.db import reading, writing
 from ledger.storage.events import file_sha256
 from ledger.storage.periods import is_closed
 from ledger.storage.repo import iso, load_parties, now
 from ledger.storage.tables import JournalEntryRow, PayoutRunRow, PostingRow, StatementRow
+from ledger.webhooks.outbox import enqueue
 from ledger.workspace import SETTINGS_FILE, Workspace
 
 CREATED, CANCELLED, CONFIRMED = "created", "cancelled", "confirmed"
@@ -201,6 +202,9 @@ def create(
             )
             session.add(row)
             session.flush()
+            for t in the_plan.transfers:
+                p = t.payable
+                enqueue(session, p.party_type, p.party_id, "payout.created", _announced(row, t))
             written = write_whole(files.data)
             for path in written:
                 if file_sha256(path) != shas[path]:
@@ -211,6 +215,21 @@ def create(
             path.unlink(missing_ok=True)
         raise
     return doc
+
+
+def _announced(row: PayoutRunRow, transfer: Transfer) -> dict[str, Any]:
+    """What the ``payout.created`` message tells a payee about its transfer."""
+    doc = transfer.as_dict()
+    return {
+        "run": row.id,
+        "period": row.period,
+        "execution_date": row.execution_date.isoformat(),
+        "statement": doc["statement"],
+        "currency": doc["currency"],
+        "amount": doc["amount"],
+        "method": doc["method"],
+        "end_to_end_id": doc["end_to_end_id"],
+    }
 
 
 def _stored(workspace: Workspace, path: Path | None) -> str | None:

@@ -14,12 +14,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 
 from ledger.portal import access, library
 from ledger.portal.access import AccessDenied, SignedIn
+from ledger.portal.api import create_api
 from ledger.portal.security import RateLimit, SecurityHeaders, client_address, is_https
 from ledger.workspace import Workspace
 from reports import exports
@@ -309,8 +310,9 @@ def _token_from(text: str) -> str:
 def create_app(
     workspace: Workspace, *, behind_proxy: bool = False, sign_in_limit: RateLimit | None = None
 ) -> ASGIApp:
-    """The portal for one workspace. ``behind_proxy``: trust X-Forwarded-For/-Proto from a
-    reverse proxy that terminates TLS (set only when the port is reachable by the proxy alone)."""
+    """The portal for one workspace, with the HTTP API at ``/api/v1``. ``behind_proxy``: trust
+    X-Forwarded-For/-Proto from a reverse proxy that terminates TLS (set only when the port is
+    reachable by the proxy alone)."""
     portal = Portal(workspace, behind_proxy, sign_in_limit or RateLimit())
     routes = [
         Route("/", portal.home),
@@ -322,6 +324,7 @@ def create_app(
         Route("/periods/{period}/talents/{talent}/statement.pdf", portal.talent_pdf),
         Route("/periods/{period}/invoices/{currency}.pdf", portal.invoice_pdf),
         Route("/periods/{period}/reconciliation.{fmt}", portal.reconciliation),
+        Mount("/api/v1", app=create_api(workspace)),
     ]
     app = Starlette(
         routes=routes,

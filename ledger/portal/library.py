@@ -207,6 +207,21 @@ def own_document(workspace: Workspace, party: Party, period: str) -> dict[str, A
     return docs[0]
 
 
+def brand_statement(workspace: Workspace, brand: Party, period: str) -> dict[str, Any]:
+    """A brand's own statement document of a closed period (its invoices and credit notes)."""
+    _checked_period(workspace, period)
+    if brand.type != "brand":
+        raise NotFound(period)
+    docs = _docs(workspace, [period], "brand", brand.id)
+    if len(docs) != 1:
+        raise NotFound(period)
+    return docs[0]
+
+
+def is_period(text: str) -> bool:
+    return _is_period(text)
+
+
 def talent_document(
     workspace: Workspace, agency: Party, period: str, talent_id: str
 ) -> dict[str, Any]:

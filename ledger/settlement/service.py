@@ -46,6 +46,7 @@ from ledger.settlement.compute import (
 from ledger.settlement.document_types import PreviousPayout
 from ledger.settlement.documents import brand_documents_of, build_documents
 from ledger.settlement.invoices import Plan, invoice_problems, number, plan_documents, series
+from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
 from ledger.settlement.snapshot import load_reuse, store_snapshot
@@ -311,6 +312,7 @@ def _store(
     row.events_rated = settlement.events_rated
     row.summary = json.dumps(summary)
     session.add(row)
+    settled(session, period, status, settlement.exceptions, [doc for doc, _ in docs])
     _write_exceptions(workspace, period, settlement.exceptions)
     return summary
 

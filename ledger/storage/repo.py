@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, insert, select
 
 from ledger.domain import Address, Agency, Brand, Contract, Parties, Talent, Twin
+from ledger.storage.api_tables import TwinRevocationRow
 from ledger.storage.codec import contract_from_json, contract_to_json
 from ledger.storage.tables import (
     AgencyRow,
@@ -163,13 +164,17 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
                 **_legal_columns(b),
             )
         )
+    withdrawn = recorded_revocations(session)
     for w in parties.twins:
+        # a withdrawal recorded by `twins revoke` stands whatever a later parties file says
+        recorded = withdrawn.get(w.id)
+        revoked_on = min(d for d in (w.revoked_on, recorded) if d) if recorded else w.revoked_on
         session.merge(
             TwinRow(
                 id=w.id,
                 talent=w.talent,
                 created_on=w.created_on,
-                revoked_on=w.revoked_on,
+                revoked_on=revoked_on,
                 locale=w.locale,
             )
         )
@@ -178,6 +183,39 @@ def upsert_parties(session: Session, parties: Parties) -> dict[str, int]:
         "talents": len(parties.talents),
         "brands": len(parties.brands),
         "twins": len(parties.twins),
+    }
+
+
+def recorded_revocations(session: Session) -> dict[str, date]:
+    """twin -> the earliest withdrawal of consent recorded by `twins revoke`."""
+    query = select(TwinRevocationRow).order_by(col(TwinRevocationRow.revoked_on))
+    found: dict[str, date] = {}
+    for row in session.exec(query).all():
+        found.setdefault(row.twin, row.revoked_on)
+    return found
+
+
+def batch_doc(b: BatchRow) -> dict[str, Any]:
+    """A batch as `batches list --json` and the API show it."""
+    return {
+        "batch_id": b.id,
+        "brand": b.brand,
+        "source_file": b.source_file,
+        "file_sha256": b.file_sha256,
+        "status": b.status,
+        "rows_read": b.rows_read,
+        "accepted": b.accepted,
+        "duplicates": b.duplicates,
+        "restated": b.restated,
+        "rejected": b.rejected,
+        "skipped": b.skipped,
+        "conflicts": b.conflicts,
+        "periods": json.loads(b.periods),
+        "quarantine": b.quarantine,
+        "created_at": iso(b.created_at),
+        "void": None
+        if b.voided_at is None
+        else {"at": iso(b.voided_at), "reason": b.void_reason, "by": b.voided_by},
     }
 
 

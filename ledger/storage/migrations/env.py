@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import ledger.storage.access_tables  # registers the portal's tables on the metadata
+import ledger.storage.api_tables  # registers the API's and webhooks' tables
 import ledger.storage.tables  # noqa: F401  (registers the ledger's tables on the metadata)
 
 connection = context.config.attributes["connection"]
