@@ -137,17 +137,19 @@ def audit(ws: str, deep: bool) -> Result:
 def passes(ws: str) -> Result:
     """The rating pass and the exception pass of one settlement, timed apart."""
     from ledger.rating import measure
+    from ledger.rating.engine import DuckEngine
     from ledger.storage.events import connect
 
     (parties, contracts), files = _inputs(ws)
-    con = connect()
+    raw = connect()
+    con = DuckEngine(raw)
     started = time.perf_counter()
     measure.prepare(con, files, date(2026, 1, 1), date(2026, 11, 1), contracts, parties)
     measure.rate(con)
     rated = time.perf_counter()
     found = measure.find_exceptions(con, date(2026, 10, 1))
     done = time.perf_counter()
-    con.close()
+    raw.close()
     return {
         "seconds": rated - started,
         "exception_seconds": done - rated,

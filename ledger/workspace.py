@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ledger.domain import Payer
 from ledger.errors import LedgerError, NotAWorkspace, SchemaOutdated
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
+from ledger.rating.engine import ENGINES, EngineChoice
 from ledger.storage.db import make_engine, migrate, schema_is_current
 from ledger.storage.owner import Owner, check_owner, claim
 from ledger.vat_rates import parse_rates
@@ -263,6 +264,22 @@ class Workspace:
                 f"from 0 to 366, got {value!r}"
             )
         return value
+
+    def engine_choice(self, engine: str | None = None) -> EngineChoice:
+        """The engine that measures settlements: ``engine`` if given, else the top-level
+        ``engine`` key (``duckdb``, the default, or ``spark``), with ``spark_master``."""
+        where = self.root / SETTINGS_FILE
+        name = engine or self.settings.get("engine", "duckdb")
+        if name not in ENGINES:
+            source = "--engine" if engine else f"{where}: engine"
+            raise LedgerError(f"{source}: {name!r} is not an engine (expected duckdb or spark)")
+        master = self.settings.get("spark_master")
+        if master is not None and (not isinstance(master, str) or not master.strip()):
+            raise LedgerError(
+                f"{where}: spark_master must be a Spark master URL such as "
+                f'"local[4]", "spark://host:7077" or "sc://host:15002", got {master!r}'
+            )
+        return EngineChoice(str(name), master.strip() if isinstance(master, str) else None)
 
     @property
     def payer(self) -> Payer | None:

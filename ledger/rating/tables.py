@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pyarrow as pa
 
 from ledger.domain import Contract, Parties
+from ledger.rating.engine import Engine
 
 VERSION_SCHEMA = pa.schema(
     [
@@ -116,17 +116,13 @@ METRIC_KINDS = pa.table(
 """Which metrics each kind of event feeds (SPEC 2.1); video_seconds only from video."""
 
 
-def register_reference(
-    con: duckdb.DuckDBPyConnection, contracts: Sequence[Contract], parties: Parties
-) -> None:
-    """Temp tables ``versions``, ``exclusive``, ``rules``, ``twins`` and ``metric_kinds``."""
+def register_reference(con: Engine, contracts: Sequence[Contract], parties: Parties) -> None:
+    """Tables ``versions``, ``rules``, ``twins``, ``metric_kinds`` and view ``exclusive``."""
     for name, table in (
         ("versions", versions_table(contracts)),
         ("rules", rules_table(contracts)),
         ("twins", twins_table(parties)),
         ("metric_kinds", METRIC_KINDS),
     ):
-        con.register(f"{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
-    con.execute("CREATE OR REPLACE TEMP TABLE exclusive AS SELECT * FROM versions WHERE exclusive")
+        con.load(name, table)
+    con.run("CREATE OR REPLACE TEMP VIEW exclusive AS SELECT * FROM versions WHERE exclusive")

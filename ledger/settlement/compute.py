@@ -28,10 +28,10 @@ from ledger.economics import ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
+from ledger.rating.engine import DUCKDB, EngineChoice, open_engine
 from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
-from ledger.storage.events import connect
 
 COMPONENTS = (
     "usage",
@@ -199,6 +199,8 @@ class Inputs:
     """Measure incrementally (``ledger.rating.incremental``); None measures every event file."""
     index_renders: bool = False
     """Also find the first render of every asset up to the period's end (a close stores it)."""
+    engine: EngineChoice = DUCKDB
+    """The SQL engine that measures the events (``ledger.rating.engine``); same result."""
 
 
 def changes_since_close(
@@ -251,8 +253,7 @@ def compute(inputs: Inputs) -> Settlement:
     relevant = [c for c in inputs.contracts if c.start <= last]
     start = min([first] + [date(c.start.year, c.start.month, 1) for c in relevant])
 
-    con = connect()
-    try:
+    with open_engine(inputs.engine) as con:
         if inputs.reuse is None:
             measured = measure(
                 con,
@@ -276,8 +277,6 @@ def compute(inputs: Inputs) -> Settlement:
                 parties,
                 inputs.index_renders,
             )
-    finally:
-        con.close()
     all_lines = price_lines(measured.lines, measured.breakdown, relevant)
     usage = _usage_by_month(all_lines)
     lines_of: dict[str, list[RatedLine]] = defaultdict(list)
