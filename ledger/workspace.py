@@ -267,7 +267,8 @@ class Workspace:
 
     def engine_choice(self, engine: str | None = None) -> EngineChoice:
         """The engine that measures settlements: ``engine`` if given, else the top-level
-        ``engine`` key (``duckdb``, the default, or ``spark``), with ``spark_master``."""
+        ``engine`` key (``duckdb``, the default, or ``spark``), with ``spark_master`` and
+        ``spark_events`` (where Spark's executors read the ``events`` folder)."""
         where = self.root / SETTINGS_FILE
         name = engine or self.settings.get("engine", "duckdb")
         if name not in ENGINES:
@@ -279,7 +280,18 @@ class Workspace:
                 f"{where}: spark_master must be a Spark master URL such as "
                 f'"local[4]", "spark://host:7077" or "sc://host:15002", got {master!r}'
             )
-        return EngineChoice(str(name), master.strip() if isinstance(master, str) else None)
+        uri = self.settings.get("spark_events")
+        if uri is not None and (not isinstance(uri, str) or "://" not in uri):
+            raise LedgerError(
+                f"{where}: spark_events must be the URI where Spark reads this workspace's "
+                f'events folder, such as "s3a://bucket/ledger/events", got {uri!r}'
+            )
+        return EngineChoice(
+            str(name),
+            master.strip() if isinstance(master, str) else None,
+            self.path("events"),
+            uri,
+        )
 
     @property
     def payer(self) -> Payer | None:

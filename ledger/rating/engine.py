@@ -77,12 +77,24 @@ class EngineChoice:
 
     name: str = "duckdb"
     master: str | None = None
+    events_dir: Path | None = None
+    """The workspace's ``events`` folder, as this machine sees it."""
+    events_uri: str | None = None
+    """Where Spark's executors read that folder (``s3a://bucket/ledger/events``,
+    ``hdfs:///ledger/events``); None: at the same path."""
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
             raise LedgerError(
                 f"engine {self.name!r}: unknown, expected one of {', '.join(ENGINES)}"
             )
+
+    def locate(self, path: Path) -> str:
+        """Where the engine reads the event file ``path``."""
+        if self.events_uri is None or self.events_dir is None:
+            return str(path)
+        relative = path.relative_to(self.events_dir).as_posix()
+        return f"{self.events_uri.rstrip('/')}/{relative}"
 
 
 DUCKDB = EngineChoice()
@@ -135,7 +147,7 @@ def open_engine(choice: EngineChoice = DUCKDB) -> Iterator[Engine]:
     if choice.name == "spark":
         from ledger.rating.spark import spark_engine
 
-        with spark_engine(choice.master) as engine:
+        with spark_engine(choice) as engine:
             yield engine
         return
     con = connect()

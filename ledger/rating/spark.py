@@ -31,7 +31,7 @@ import sqlglot
 from sqlglot import exp
 
 from ledger.errors import LedgerError
-from ledger.rating.engine import EVENT_SCHEMA, Params
+from ledger.rating.engine import EVENT_SCHEMA, EngineChoice, Params
 
 DEFAULT_MASTER = "local[*]"
 
@@ -152,8 +152,9 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, choice: EngineChoice | None = None) -> None:
         self.session = session
+        self.choice = choice or EngineChoice("spark")
         self.views: list[str] = []
 
     def _sql(self, statement: str) -> Any:
@@ -175,7 +176,7 @@ class SparkEngine:
         frame = (
             self.session.read.option("mergeSchema", "true")
             .option("recursiveFileLookup", "true")  # no partition column from month=YYYY-MM
-            .parquet(*[str(path) for path in files])
+            .parquet(*[self.choice.locate(path) for path in files])
         )
         frame.createOrReplaceTempView(name)
         self._made(name)
@@ -213,8 +214,8 @@ class SparkEngine:
 
 
 @contextmanager
-def spark_engine(master: str | None) -> Iterator[SparkEngine]:
-    engine = SparkEngine(spark_session(master))
+def spark_engine(choice: EngineChoice) -> Iterator[SparkEngine]:
+    engine = SparkEngine(spark_session(choice.master), choice)
     try:
         yield engine
     finally:

@@ -72,6 +72,17 @@ def test_the_workspace_names_the_engine_and_the_spark_master(books: Books) -> No
         'engine = "spark"\nspark_master = "spark://head:7077"\n'
         + settings.read_text(encoding="utf-8")
     )
+    text = settings.read_text(encoding="utf-8")
     choice = Workspace.open(books.root).engine_choice()
     assert (choice.name, choice.master) == ("spark", "spark://head:7077")
     assert Workspace.open(books.root).engine_choice("duckdb").name == "duckdb"
+    lake = books.root / "events" / "month=2026-03" / "B1.parquet"
+    assert choice.locate(lake) == str(lake)
+    settings.write_text('spark_events = "s3a://ledgers/acme/events/"\n' + text)
+    choice = Workspace.open(books.root).engine_choice()
+    assert choice.locate(lake) == "s3a://ledgers/acme/events/month=2026-03/B1.parquet"
+    settings.write_text('spark_events = "events"\n' + text)
+    assert books.refused("settle", "run", "2026-03") == (
+        f"error: {settings}: spark_events must be the URI where Spark reads this workspace's "
+        "events folder, such as \"s3a://bucket/ledger/events\", got 'events'"
+    )
