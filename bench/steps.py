@@ -108,6 +108,24 @@ def settle(ws: str) -> Result:
     }
 
 
+def settle_spark(ws: str, master: str) -> Result:
+    """`settle run --engine spark` on a Spark at ``master`` (the session is started, and the
+    JVM warmed by one query, before the clock starts)."""
+    from ledger.rating.spark import spark_session
+    from ledger.settlement import service
+    from ledger.workspace import Workspace
+
+    workspace = Workspace.open(Path(ws))
+    spark_session(master).sql("SELECT 1").collect()
+    started = time.perf_counter()
+    summary = service.run(workspace, PERIOD, engine="spark")
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": summary["events_rated"],
+        "exceptions": sum(summary["exceptions"].values()),
+    }
+
+
 def close(ws: str) -> Result:
     """Close the settled month: its final run, journal and seal (after every other step)."""
     from ledger.settlement import service
@@ -190,6 +208,7 @@ STEPS: dict[str, Callable[..., Result]] = {
     "csv_parquet": csv_parquet,
     "bare_rating": bare_rating,
     "settle": settle,
+    "settle_spark": settle_spark,
     "passes": passes,
     "close": close,
     "audit": audit,

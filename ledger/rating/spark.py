@@ -18,6 +18,7 @@ gives, DECIMAL(38,3) quantities included, with a safe cast that refuses to drop 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -123,7 +124,12 @@ def spark_session(master: str | None = None) -> Any:
         raise LedgerError(
             "the spark engine needs pyspark: pip install 'twinledger[spark]'"
         ) from None
+    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # errors are ours
     master = master or DEFAULT_MASTER
+    active = SparkSession.getActiveSession()
+    if active is not None:  # a session this process started already (a test's, a notebook's)
+        active.conf.set("spark.sql.session.timeZone", "UTC")
+        return active
     builder = SparkSession.builder.appName("twinledger")
     if master.startswith("sc://"):
         builder = builder.remote(master)
@@ -133,12 +139,13 @@ def spark_session(master: str | None = None) -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
         )
+        if master.startswith("local"):  # one machine: a few shuffle partitions per core, not 200
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
     try:
         session = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
     except Exception as exc:  # the JVM could not start, or the master does not answer
         raise LedgerError(f"spark at {master} cannot be started: {_first_line(exc)}") from None
     session.conf.set("spark.sql.session.timeZone", "UTC")
-    logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # errors are ours
     return session
 
 
