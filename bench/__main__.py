@@ -4,6 +4,7 @@ to the engines' bare baselines, and print one table.
     .venv/bin/python -m bench run --scale 1m,10m --repeat 3 [--store sqlite,postgresql]
     .venv/bin/python -m bench run --scale 100m --repeat 1      # not run by CI
     .venv/bin/python -m bench run --scale history              # 12 months x 1M (history-100k)
+    .venv/bin/python -m bench run --scale 1m --spark 1m        # settle on Spark at 1m (else 10m)
 
 Data and workspaces go to bench/out/ (ignored by git); generated logs are reused across runs.
 """
@@ -59,6 +60,17 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("TWINLEDGER_BENCH_DATABASE_URL"),
         help="PostgreSQL URL for --store postgresql (a schema per scale is created in it)",
     )
+    run.add_argument(
+        "--spark",
+        default="10m",
+        help="comma-separated scales at which `settle run` is also measured on Spark "
+        "(`--engine spark`) beside DuckDB, or none",
+    )
+    run.add_argument(
+        "--spark-master",
+        default="local[*]",
+        help="the Spark master of that row (local[*]: this machine's cores)",
+    )
     run.add_argument("--out", type=Path, default=Path("bench/out"), help="data and workspaces")
     args = parser.parse_args(argv)
     scales = [s.strip().lower() for s in args.scale.split(",")]
@@ -76,7 +88,16 @@ def main(argv: list[str] | None = None) -> None:
         out = args.out.resolve() / scale
         generate(out / "data", SCALES[scale])
         print(f"scale {scale}:", file=sys.stderr)
-        measured = run_scale(scale, out / "data", out, stores, args.repeat, args.database_url)
+        spark = scale in {s.strip().lower() for s in args.spark.split(",")}
+        measured = run_scale(
+            scale,
+            out / "data",
+            out,
+            stores,
+            args.repeat,
+            args.database_url,
+            args.spark_master if spark else None,
+        )
         (out / "results.json").write_text(json.dumps([asdict(m) for m in measured], indent=1))
         found += measured
     print(f"machine: {os.cpu_count()} cores; medians of {args.repeat} runs; peak RSS per child")

@@ -72,10 +72,17 @@ def measure(
 
 
 def run_scale(
-    scale: str, data: Path, out: Path, stores: list[str], repeat: int, database_url: str | None
+    scale: str,
+    data: Path,
+    out: Path,
+    stores: list[str],
+    repeat: int,
+    database_url: str | None,
+    spark_master: str | None = None,
 ) -> list[Measurement]:
-    """Every step of one scale: baselines, ingest, settle, the two passes, rendering, then the
-    close and `audit verify` (cheap, and --deep) on the closed month."""
+    """Every step of one scale: baselines, ingest, settle, the two passes, `settle run` on
+    Spark (with ``spark_master``), rendering, then the close and `audit verify` (cheap, and
+    --deep) on the closed month."""
     ws = str(out / "ws-sqlite")
     found = [
         measure("csv_parquet", scale, "-", repeat, data=str(data), out=str(out / "parquet")),
@@ -89,6 +96,8 @@ def run_scale(
     exception_pass.rss_mib = passes.rss_mib
     exception_pass.extra = passes.extra
     found += [passes, exception_pass]
+    if spark_master:
+        found.append(measure("settle_spark", scale, "sqlite", repeat, ws=ws, master=spark_master))
     if "postgresql" in stores:
         if not database_url:
             raise SystemExit(

@@ -108,6 +108,24 @@ def settle(ws: str) -> Result:
     }
 
 
+def settle_spark(ws: str, master: str) -> Result:
+    """`settle run --engine spark` on a Spark at ``master`` (the session is started, and the
+    JVM warmed by one query, before the clock starts)."""
+    from ledger.rating.spark import spark_session
+    from ledger.settlement import service
+    from ledger.workspace import Workspace
+
+    workspace = Workspace.open(Path(ws))
+    spark_session(master).sql("SELECT 1").collect()
+    started = time.perf_counter()
+    summary = service.run(workspace, PERIOD, engine="spark")
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": summary["events_rated"],
+        "exceptions": sum(summary["exceptions"].values()),
+    }
+
+
 def close(ws: str) -> Result:
     """Close the settled month: its final run, journal and seal (after every other step)."""
     from ledger.settlement import service
@@ -137,17 +155,19 @@ def audit(ws: str, deep: bool) -> Result:
 def passes(ws: str) -> Result:
     """The rating pass and the exception pass of one settlement, timed apart."""
     from ledger.rating import measure
+    from ledger.rating.engine import DuckEngine
     from ledger.storage.events import connect
 
     (parties, contracts), files = _inputs(ws)
-    con = connect()
+    raw = connect()
+    con = DuckEngine(raw)
     started = time.perf_counter()
     measure.prepare(con, files, date(2026, 1, 1), date(2026, 11, 1), contracts, parties)
     measure.rate(con)
     rated = time.perf_counter()
     found = measure.find_exceptions(con, date(2026, 10, 1))
     done = time.perf_counter()
-    con.close()
+    raw.close()
     return {
         "seconds": rated - started,
         "exception_seconds": done - rated,
@@ -188,6 +208,7 @@ STEPS: dict[str, Callable[..., Result]] = {
     "csv_parquet": csv_parquet,
     "bare_rating": bare_rating,
     "settle": settle,
+    "settle_spark": settle_spark,
     "passes": passes,
     "close": close,
     "audit": audit,

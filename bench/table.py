@@ -13,6 +13,7 @@ TARGETS = {
     "settle": ("bare_rating", 3.0),
     "passes": ("bare_rating", None),
     "exception_pass": ("passes", 1.0),
+    "settle_spark": ("settle", None),
     "audit_deep": ("settle", 2.0),
 }
 NAMES = {
@@ -23,6 +24,7 @@ NAMES = {
     "settle": "settle run",
     "passes": "  rating pass",
     "exception_pass": "  exception pass",
+    "settle_spark": "settle run, Spark engine",
     "render_1": "render all documents, 1 process",
     "render_all": "render all documents, all cores",
     "render_talents": "render talent stmts, all cores",
@@ -98,6 +100,14 @@ def comparisons(found: Sequence[Measurement], scales: Sequence[str]) -> list[str
                     f"growth {step} {scale} / {scales[0]}: {growth:.2f}x "
                     f"for {big.rows / small.rows:.0f}x the rows (target <= 12x per 10x: {verdict})"
                 )
+    for scale in scales:
+        duck = _find(found, "settle", scale, "sqlite")
+        spark = _find(found, "settle_spark", scale, "sqlite")
+        if duck and spark:
+            lines.append(
+                f"settle run at {scale}: Spark {spark.median:.2f} s, DuckDB {duck.median:.2f} s "
+                f"(medians): Spark / DuckDB {spark.median / duck.median:.2f}x"
+            )
     for scale in scales:
         lite = _find(found, "settle", scale, "sqlite")
         pg = _find(found, "settle", scale, "postgresql")

@@ -39,6 +39,7 @@ from ledger.domain import Payer
 from ledger.errors import LedgerError, NotAWorkspace, SchemaOutdated
 from ledger.files import REFERENCE_FILE_BYTES, unreadable
 from ledger.fx import DEFAULT_MAX_AGE_DAYS
+from ledger.rating.engine import ENGINES, EngineChoice
 from ledger.storage.db import make_engine, migrate, schema_is_current
 from ledger.storage.owner import Owner, check_owner, claim
 from ledger.vat_rates import parse_rates
@@ -319,6 +320,34 @@ class Workspace:
         if "-----BEGIN CERTIFICATE-----" not in text:
             raise LedgerError(f"{where}: {path}: no PEM certificate in the file")
         return text
+
+    def engine_choice(self, engine: str | None = None) -> EngineChoice:
+        """The engine that measures settlements: ``engine`` if given, else the top-level
+        ``engine`` key (``duckdb``, the default, or ``spark``), with ``spark_master`` and
+        ``spark_events`` (where Spark's executors read the ``events`` folder)."""
+        where = self.root / SETTINGS_FILE
+        name = engine or self.settings.get("engine", "duckdb")
+        if name not in ENGINES:
+            source = "--engine" if engine else f"{where}: engine"
+            raise LedgerError(f"{source}: {name!r} is not an engine (expected duckdb or spark)")
+        master = self.settings.get("spark_master")
+        if master is not None and (not isinstance(master, str) or not master.strip()):
+            raise LedgerError(
+                f"{where}: spark_master must be a Spark master URL such as "
+                f'"local[4]", "spark://host:7077" or "sc://host:15002", got {master!r}'
+            )
+        uri = self.settings.get("spark_events")
+        if uri is not None and (not isinstance(uri, str) or "://" not in uri):
+            raise LedgerError(
+                f"{where}: spark_events must be the URI where Spark reads this workspace's "
+                f'events folder, such as "s3a://bucket/ledger/events", got {uri!r}'
+            )
+        return EngineChoice(
+            str(name),
+            master.strip() if isinstance(master, str) else None,
+            self.path("events"),
+            uri,
+        )
 
     @property
     def payer(self) -> Payer | None:

@@ -122,3 +122,31 @@ def books(tmp_path: Path, database_url: str | None) -> Iterator[Books]:
         result = audit.verify(workspace)
         assert result["ok"], result["problems"]
     workspace.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The test session's one Spark session: local[2], two shuffle partitions, no UI; the
+    ``spark`` engine of a settlement finds and uses it. Skipped where there is no Java."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no java on PATH: Spark cannot start (.ci/run installs a Java runtime)")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("twinledger-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        # tiny data: compiling each stage's code costs more than it saves
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

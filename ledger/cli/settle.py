@@ -53,6 +53,14 @@ FULL = typer.Option(
     "(the result is the same).",
 )
 
+ENGINE = typer.Option(
+    None,
+    "--engine",
+    help="The SQL engine that measures the events: duckdb (in this process) or spark (at the "
+    "workspace's spark_master, local[*] by default); the result is the same. Default: the "
+    "workspace's engine setting, else duckdb.",
+)
+
 
 def register(app: typer.Typer) -> None:
     settle = typer.Typer(
@@ -64,23 +72,31 @@ def register(app: typer.Typer) -> None:
 
     @settle.command("run")
     def settle_run(
-        ctx: typer.Context, period: str, as_json: bool = JSON, full: bool = FULL
+        ctx: typer.Context,
+        period: str,
+        as_json: bool = JSON,
+        full: bool = FULL,
+        engine: str | None = ENGINE,
     ) -> None:
         """Settle a month as a draft (re-runnable until it is closed).
 
-        Example: twinledger settle run 2026-03
+        Example: twinledger settle run 2026-03 --engine spark
         """
-        _print_settlement(service.run(open_workspace(ctx), period, full), as_json)
+        _print_settlement(service.run(open_workspace(ctx), period, full, engine), as_json)
 
     @settle.command("close")
     def settle_close(
-        ctx: typer.Context, period: str, as_json: bool = JSON, full: bool = FULL
+        ctx: typer.Context,
+        period: str,
+        as_json: bool = JSON,
+        full: bool = FULL,
+        engine: str | None = ENGINE,
     ) -> None:
         """Close a reviewed draft month: final figures, journal posted, never changed again.
 
         Example: twinledger settle close 2026-03
         """
-        _print_settlement(service.close(open_workspace(ctx), period, full), as_json)
+        _print_settlement(service.close(open_workspace(ctx), period, full, engine), as_json)
 
     @settle.command("status")
     def settle_status(ctx: typer.Context, period: str, as_json: bool = JSON) -> None:

@@ -18,6 +18,7 @@ from ledger.economics.periods import period_bounds
 from ledger.errors import LedgerError
 from ledger.money import format_amount, round_money
 from ledger.pricing import price
+from ledger.rating.engine import DuckEngine
 from ledger.rating.lines import units
 from ledger.rating.measure import measure
 from ledger.storage.events import SUPERSEDES, connect, has_supersedes, read_sql
@@ -59,7 +60,7 @@ def explain_line(
     end = last + timedelta(days=1)
     con = connect()
     try:
-        measure(con, files, first, end, first, [contract], parties)
+        measure(DuckEngine(con), files, first, end, first, [contract], parties)
         rows = con.execute(
             "SELECT p.brand, p.event_id, strftime(ev.occurred_at, '%Y-%m-%dT%H:%M:%SZ'), "
             "p.channel, p.territory, p.media, p.qty, ev.batch_id, ev.line_no "

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ledger.domain import Contract, Parties
+from ledger.rating.engine import Engine
 from ledger.rating.measure import (
     LINE_ORDER,
     LINE_SCHEMA,
@@ -42,7 +42,7 @@ from ledger.rating.measure import (
     rate,
 )
 from ledger.rating.tables import register_reference
-from ledger.storage.events import has_supersedes, newest_versions_sql, read_sql
+from ledger.storage.events import has_supersedes, newest_versions_of
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Reuse:
     renamed: Mapping[str, str] = field(default_factory=dict)
     """Version keys of contracts amended since the close in their prices only (what measuring
     reads is unchanged): old key -> new key. Their stored quantities are kept, re-keyed, and
-    priced at the new rates instead of being measured again."""
+    priced at the new prices instead of being measured again."""
     renders: pa.Table | None = None
     """RENDERS_SCHEMA: the first renders before the close's end, as the close knew them (None
     when a batch was withdrawn or restated since: earlier months are then searched)."""
@@ -72,7 +72,7 @@ def _day_after(month: str) -> date:
 
 
 def measure_reusing(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     reuse: Reuse,
     history: Sequence[Path],
     start: date,
@@ -87,8 +87,8 @@ def measure_reusing(
     ``history`` (every committed file), reading ``reuse.files``, the close's first renders and,
     only when those are not valid, the renders of ``history`` before ``report_from``."""
     register_reference(con, contracts, parties, assets)
-    con.register(
-        "dirty_arrow",
+    con.load(
+        "dirty",
         pa.table(
             {
                 "month": [m for m, _ in sorted(reuse.dirty)],
@@ -97,15 +97,8 @@ def measure_reusing(
             schema=pa.schema([("month", pa.string()), ("brand", pa.string())]),
         ),
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE dirty AS SELECT * FROM dirty_arrow")
-    con.unregister("dirty_arrow")
-    con.register("added_arrow", pa.table({"batch_id": pa.array(sorted(reuse.added), pa.string())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE added AS SELECT * FROM added_arrow")
-    con.unregister("added_arrow")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE early_renders (brand VARCHAR, twin_id VARCHAR, "
-        "asset_id VARCHAR, occurred_at TIMESTAMPTZ)"
-    )
+    con.load("added", pa.table({"batch_id": pa.array(sorted(reuse.added), pa.string())}))
+    con.load("early_renders", RENDERS_SCHEMA.empty_table())
     since = f"TIMESTAMPTZ '{report_from} 00:00:00+00'"
     after = f"TIMESTAMPTZ '{_day_after(reuse.through)} 00:00:00+00'"
     define_events(
@@ -127,9 +120,7 @@ def measure_reusing(
         content_hash=has_assets(con),
     )
     if reuse.renders is not None:
-        con.register("renders_arrow", reuse.renders.cast(RENDERS_SCHEMA))
-        con.execute("INSERT INTO early_renders SELECT * FROM renders_arrow")
-        con.unregister("renders_arrow")
+        con.load("early_renders", reuse.renders.cast(RENDERS_SCHEMA))
     else:
         _look_back(con, history, since, every=index_renders)
     match(con)
@@ -176,13 +167,11 @@ def _kept(reuse: Reuse, start: date) -> pa.Table:
     return kept.set_column(index, LINE_SCHEMA.field("vkey"), pa.array(keys, pa.string()))
 
 
-def _look_back(
-    con: duckdb.DuckDBPyConnection, history: Sequence[Path], since: str, every: bool
-) -> None:
+def _look_back(con: Engine, history: Sequence[Path], since: str, every: bool) -> None:
     """Fill ``early_renders`` with the first render before ``since`` of every asset published
     from ``since`` on without a render of its own month at or before its publication (of every
     asset, with ``every``)."""
-    con.execute(
+    con.run(
         "CREATE OR REPLACE TEMP TABLE need AS "
         "WITH pubs AS (SELECT brand, twin_id, asset_id, min(occurred_at) AS first_pub "
         f"FROM ev_all WHERE kind = 'publication' AND occurred_at >= {since} GROUP BY ALL), "
@@ -193,18 +182,24 @@ def _look_back(
         "AND r.asset_id = p.asset_id "
         "WHERE p.asset_id IS NOT NULL AND (r.first_render IS NULL OR r.first_render > p.first_pub)"
     )
-    [(needed,)] = con.execute("SELECT count(*) FROM need").fetchall()
+    needed = con.fetch("SELECT count(*) AS needed FROM need").column(0)[0].as_py()
     if not (needed or every) or not history:
         return
-    source = f"({newest_versions_sql(history)})" if has_supersedes(history) else read_sql(history)
+    con.events("history_files", history)
+    source = (
+        f"({newest_versions_of('history_files', 'history_files')})"
+        if has_supersedes(history)
+        else "history_files"
+    )
     wanted = (
         ""
         if every
         else "SEMI JOIN need n ON n.brand = e.brand AND n.twin_id = e.twin_id "
         "AND n.asset_id = e.asset_id "
     )
-    con.execute(
-        "INSERT INTO early_renders SELECT e.brand, e.twin_id, e.asset_id, min(e.occurred_at) "
+    found = con.fetch(
+        "SELECT e.brand, e.twin_id, e.asset_id, min(e.occurred_at) AS occurred_at "
         f"FROM {source} e {wanted}WHERE e.kind = 'render' AND e.occurred_at < {since} "
         "GROUP BY ALL"
     )
+    con.load("early_renders", found.cast(RENDERS_SCHEMA))

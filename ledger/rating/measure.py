@@ -19,19 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from ledger.domain import Contract, Parties
+from ledger.rating.engine import Engine
 from ledger.rating.tables import register_reference
-from ledger.storage.events import has_supersedes, newest_versions_sql, read_sql
+from ledger.storage.events import has_supersedes, newest_versions_of
 
-EVENT_COLUMNS = (
-    "brand VARCHAR, event_id VARCHAR, occurred_at TIMESTAMPTZ, kind VARCHAR, twin_id VARCHAR, "
-    "asset_id VARCHAR, channel VARCHAR, territory VARCHAR, media VARCHAR, quantity BIGINT, "
-    "duration_s DECIMAL(18,3), campaign VARCHAR, category VARCHAR, ai_disclosure BOOLEAN, "
-    "content_hash VARCHAR, batch_id VARCHAR, line_no BIGINT"
-)
 _SELECT_EVENTS = (
     "brand, event_id, occurred_at, kind, twin_id, asset_id, channel, territory, media, quantity, "
     "duration_s, campaign, category, ai_disclosure, batch_id, line_no"
@@ -61,6 +55,19 @@ RENDERS_SCHEMA = pa.schema(
 )
 """The first render of every (brand, twin, asset) before a date: what UNVERIFIED_ASSET needs of
 earlier months."""
+
+BREAKDOWN_SCHEMA = pa.schema(
+    [
+        ("month", pa.string()),
+        ("vkey", pa.string()),
+        ("rule_no", pa.int64()),
+        ("oos", pa.bool_()),
+        ("channel", pa.string()),
+        ("territory", pa.string()),
+        ("media", pa.string()),
+        ("quantity", pa.decimal128(38, 3)),
+    ]
+)
 
 LINE_ORDER = [(name, "ascending") for name in ("month", "vkey", "rule_no", "oos")]
 """Measured lines are always in this order, however they were measured."""
@@ -93,16 +100,8 @@ class Measured:
     publications), for contracts of brands with asset credentials on file."""
 
 
-def _source(files: Sequence[Path], superseders: Sequence[Path] | None = None) -> str:
-    """The events of ``files``, only the newest version of a restated (brand, event_id) (the
-    restating rows are looked for in ``superseders``, by default ``files``)."""
-    if has_supersedes(files if superseders is None else superseders):
-        return f"({newest_versions_sql(files, superseders)})"
-    return read_sql(files)
-
-
 def define_events(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     files: Sequence[Path],
     start: date,
     end: date,
@@ -113,33 +112,37 @@ def define_events(
     content_hash: bool = False,
 ) -> None:
     """Create view ``ev``: the events whose UTC date is in [start, end), with ``day``/``month``,
-    and view ``all_renders`` (by default every render of ``files``). ``scope``, a predicate over
+    and view ``all_renders`` (by default every render of ``files``). ``ev_src`` is every event
+    of ``files``, only the newest version of a restated (brand, event_id) (the restating rows
+    are looked for in ``superseders``, by default ``files``). ``scope``, a predicate over
     ``ev``'s columns, narrows ``ev`` further; ``renders`` replaces ``all_renders``'s query.
     ``content_hash`` reads the events' content_hash (only asset credentials need it: without
     them it is null)."""
-    con.execute("DROP TABLE IF EXISTS ev_empty")
-    if files:
-        source = _source(files, superseders)
+    con.events("ev_files", files)
+    restating = files if superseders is None else superseders
+    if files and has_supersedes(restating):
+        if superseders is not None:
+            con.events("ev_restating", superseders)
+        source = newest_versions_of(
+            "ev_files", "ev_files" if superseders is None else "ev_restating"
+        )
     else:
-        con.execute(f"CREATE TEMP TABLE ev_empty ({EVENT_COLUMNS})")
-        source = "ev_empty"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS SELECT * FROM {source}")
-    con.execute(
+        source = "SELECT * FROM ev_files"
+    con.run(f"CREATE OR REPLACE TEMP VIEW ev_src AS {source}")
+    con.run(
         f"CREATE OR REPLACE TEMP VIEW ev_all AS SELECT {_SELECT_EVENTS}, {_DAY} AS day, "
         f"{_HASH_KEY if content_hash and files else 'CAST(NULL AS VARCHAR)'} AS hash_key, "
         "strftime(occurred_at, '%Y-%m') AS month "
-        f"FROM {source} WHERE occurred_at >= TIMESTAMPTZ '{start} 00:00:00+00' "
+        f"FROM ev_src WHERE occurred_at >= TIMESTAMPTZ '{start} 00:00:00+00' "
         f"AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00'"
     )
-    con.execute(
+    con.run(
         "CREATE OR REPLACE TEMP VIEW ev AS SELECT * FROM ev_all"
         + (f" WHERE {scope}" if scope else "")
     )
     if renders is None:
-        renders = (
-            f"SELECT brand, twin_id, asset_id, occurred_at FROM {source} WHERE kind = 'render'"
-        )
-    con.execute(f"CREATE OR REPLACE TEMP VIEW all_renders AS {renders}")
+        renders = "SELECT brand, twin_id, asset_id, occurred_at FROM ev_src WHERE kind = 'render'"
+    con.run(f"CREATE OR REPLACE TEMP VIEW all_renders AS {renders}")
 
 
 _MATCH = """
@@ -230,11 +233,22 @@ WITH pubs AS (
 )
 SELECT brand, event_id, count(*) AS records, bool_and(verified) AS cred_verified,
        bool_and(verified AND ai_generated) AS cred_ai
-FROM matched GROUP BY ALL
+FROM matched GROUP BY brand, event_id
 """
 """Per publication of a brand with asset credentials on file: the credentials it matches (by
 content_hash, or by asset_id when it has none), whether all are verified, and whether all are
 verified and declare AI generation."""
+
+PUB_CRED_SCHEMA = pa.schema(
+    [
+        ("brand", pa.string()),
+        ("event_id", pa.string()),
+        ("records", pa.int64()),
+        ("cred_verified", pa.bool_()),
+        ("cred_ai", pa.bool_()),
+    ]
+)
+"""``pub_cred`` when no asset credential is on file: empty."""
 
 _FLAGGED_ROWS = """
 CREATE OR REPLACE TEMP TABLE flag_rows AS
@@ -298,9 +312,17 @@ WHERE stop_kind IS NOT NULL OR (stop_kind IS NULL AND (bad_channel OR bad_territ
    OR no_disclosure OR disclosure_unverified OR unverified OR unpriced OR x_brand IS NOT NULL
 """
 
-_EXCEPTIONS = """
-WITH one AS (SELECT DISTINCT ON (brand, event_id) * FROM flag_rows), flagged AS (
-  SELECT stop_kind AS kind, one.*, stop_detail AS detail FROM one WHERE stop_kind IS NOT NULL
+_FLAG_COLUMNS = (
+    "brand, event_id, occurred_at, kind, twin_id, asset_id, channel, territory, media, vkey, "
+    "contract_id, talent, stop_kind, stop_detail, bad_channel, bad_territory, bad_media, "
+    "no_disclosure, disclosure_unverified, credential, unverified, unpriced"
+)
+"""The columns of a flagged event; only the exclusive contracts it conflicts with (``x_*``) tell
+apart the rows ``flag_rows`` has for one event, so these are the same on all of them."""
+
+_EXCEPTIONS = f"""
+WITH one AS (SELECT DISTINCT {_FLAG_COLUMNS} FROM flag_rows), flagged AS (
+  SELECT stop_kind AS flag, one.*, stop_detail AS detail FROM one WHERE stop_kind IS NOT NULL
   UNION ALL
   SELECT 'OUT_OF_SCOPE', one.*, concat_ws('; ',
       CASE WHEN bad_channel THEN 'channel ' || channel || ' not licensed' END,
@@ -321,16 +343,16 @@ WITH one AS (SELECT DISTINCT ON (brand, event_id) * FROM flag_rows), flagged AS 
       || ' has no render by this brand for this twin at or before its publication'
   FROM one WHERE unverified
   UNION ALL
-  SELECT 'EXCLUSIVITY_CONFLICT', flag_rows.*, 'brand ' || x_brand || ' holds exclusive contract '
-      || x_contract || ' for category ' || x_category || ' in ' || territory
-      || '; used by brand ' || brand
+  SELECT 'EXCLUSIVITY_CONFLICT', {_FLAG_COLUMNS}, 'brand ' || x_brand
+      || ' holds exclusive contract ' || x_contract || ' for category ' || x_category || ' in '
+      || territory || '; used by brand ' || brand
   FROM flag_rows WHERE x_brand IS NOT NULL
   UNION ALL
   SELECT 'UNPRICED', one.*, 'no rate prices this ' || kind || ' (channel ' || channel
       || ', media ' || media || ')'
   FROM one WHERE unpriced
 )
-SELECT kind, brand, twin_id AS twin, talent,
+SELECT flag AS kind, brand, twin_id AS twin, talent,
        CASE WHEN vkey IS NULL THEN NULL ELSE contract_id END AS contract, event_id,
        strftime(occurred_at, '%Y-%m-%dT%H:%M:%SZ') AS occurred_at, detail
 FROM flagged
@@ -339,7 +361,7 @@ ORDER BY occurred_at, brand, event_id, kind, detail
 
 
 def prepare(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     files: Sequence[Path],
     start: date,
     end: date,
@@ -353,84 +375,79 @@ def prepare(
     match(con)
 
 
-def has_assets(con: duckdb.DuckDBPyConnection) -> bool:
+def has_assets(con: Engine) -> bool:
     """True when any asset credential is registered (publications are then matched to them)."""
-    found = con.execute("SELECT count(*) FROM assets").fetchone()
-    return bool(found and found[0])
+    found = con.fetch("SELECT count(*) AS n FROM assets")
+    return bool(found.column(0)[0].as_py())
 
 
-def match(con: duckdb.DuckDBPyConnection) -> None:
+def match(con: Engine) -> None:
     """Define the per-event views over ``ev`` (uses matched to versions, metrics)."""
-    con.execute(_MATCH)
+    con.run(_MATCH)
 
 
-def rate(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+def rate(con: Engine) -> tuple[pa.Table, pa.Table]:
     """The rating pass: one scan of the events into quantities per priced line and breakdown."""
-    con.execute(_RATE)
-    lines = con.sql(
+    con.run(_RATE)
+    lines = con.fetch(
         "SELECT p.month, p.vkey, p.rule_no, p.oos, sum(p.qty) AS quantity, "
         "CAST(sum(p.events) AS BIGINT) AS events, any_value(v.brand) AS brand "
         "FROM priced_agg p JOIN versions v ON v.vkey = p.vkey "
         "GROUP BY p.month, p.vkey, p.rule_no, p.oos"
-    ).to_arrow_table()
+    )
     lines = lines.cast(LINE_SCHEMA).sort_by(LINE_ORDER)
-    breakdown = con.sql(
+    breakdown = con.fetch(
         "SELECT month, vkey, rule_no, oos, channel, territory, media, sum(qty) AS quantity "
         "FROM priced_agg GROUP BY ALL ORDER BY ALL"
-    ).to_arrow_table()
-    return lines, breakdown
+    )
+    return lines, breakdown.cast(BREAKDOWN_SCHEMA)
 
 
-def find_exceptions(con: duckdb.DuckDBPyConnection, report_from: date) -> pa.Table:
+def find_exceptions(con: Engine, report_from: date) -> pa.Table:
     """The exception pass (after :func:`rate`): every flagged event from ``report_from`` on."""
     if has_assets(con):
-        con.execute(_CREDENTIALS, {"report_from": report_from})
+        con.run(_CREDENTIALS, {"report_from": report_from})
     else:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE pub_cred (brand VARCHAR, event_id VARCHAR, "
-            "records BIGINT, cred_verified BOOLEAN, cred_ai BOOLEAN)"
-        )
-    con.execute(_FLAGGED_ROWS, {"report_from": report_from})
-    return con.sql(_EXCEPTIONS).to_arrow_table().cast(EXCEPTION_SCHEMA)
+        con.load("pub_cred", PUB_CRED_SCHEMA.empty_table())
+    con.run(_FLAGGED_ROWS, {"report_from": report_from})
+    return con.fetch(_EXCEPTIONS).cast(EXCEPTION_SCHEMA)
 
 
-def credential_counts(
-    con: duckdb.DuckDBPyConnection, report_from: date
-) -> dict[str, tuple[int, int]]:
+def credential_counts(con: Engine, report_from: date) -> dict[str, tuple[int, int]]:
     """Per contract of a brand with asset credentials (after :func:`find_exceptions`): its
     licensed publications from ``report_from`` that carry a verified content credential, and
     all of them."""
     if not has_assets(con):
         return {}
-    rows = con.execute(
-        "SELECT m.contract_id, count(*) FILTER (WHERE coalesce(cr.cred_verified, false)), "
-        "count(*) FROM m LEFT JOIN pub_cred cr ON cr.brand = m.brand AND cr.event_id = m.event_id "
+    rows = con.fetch(
+        "SELECT m.contract_id AS contract_id, "
+        "count(*) FILTER (WHERE coalesce(cr.cred_verified, false)) AS verified, "
+        "count(*) AS uses FROM m LEFT JOIN pub_cred cr "
+        "ON cr.brand = m.brand AND cr.event_id = m.event_id "
         "WHERE m.kind = 'publication' AND m.stop_kind IS NULL AND m.day >= $report_from "
-        "AND m.brand IN (SELECT brand FROM assets) GROUP BY ALL ORDER BY ALL",
+        "AND m.brand IN (SELECT brand FROM assets) GROUP BY m.contract_id ORDER BY 1",
         {"report_from": report_from},
-    ).fetchall()
-    return {str(c): (int(n), int(m)) for c, n, m in rows}
+    ).to_pylist()
+    return {str(r["contract_id"]): (int(r["verified"]), int(r["uses"])) for r in rows}
 
 
-def first_renders(con: duckdb.DuckDBPyConnection, end: date) -> pa.Table:
+def first_renders(con: Engine, end: date) -> pa.Table:
     """The first render of every (brand, twin, asset) before ``end`` (after :func:`prepare`)."""
-    return (
-        con.sql(
-            "SELECT brand, twin_id, asset_id, min(occurred_at) AS occurred_at FROM all_renders "
-            f"WHERE occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' GROUP BY ALL ORDER BY ALL"
-        )
-        .to_arrow_table()
-        .cast(RENDERS_SCHEMA)
+    return con.fetch(
+        "SELECT brand, twin_id, asset_id, min(occurred_at) AS occurred_at FROM all_renders "
+        f"WHERE occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' GROUP BY ALL ORDER BY ALL"
+    ).cast(RENDERS_SCHEMA)
+
+
+def count_events(con: Engine, report_from: date) -> int:
+    rated = con.fetch(
+        "SELECT count(*) AS events FROM ev WHERE day >= $report_from", {"report_from": report_from}
     )
-
-
-def count_events(con: duckdb.DuckDBPyConnection, report_from: date) -> int:
-    rated = con.execute("SELECT count(*) FROM ev WHERE day >= ?", [report_from]).fetchone()
-    return int(rated[0]) if rated else 0
+    return int(rated.column(0)[0].as_py())
 
 
 def measure(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     files: Sequence[Path],
     start: date,
     end: date,

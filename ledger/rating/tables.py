@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pyarrow as pa
 
 from ledger.domain import Contract, Parties
+from ledger.rating.engine import Engine
 
 VERSION_SCHEMA = pa.schema(
     [
@@ -106,6 +106,16 @@ def twins_table(parties: Parties) -> pa.Table:
     )
 
 
+METRIC_KINDS = pa.table(
+    {
+        "kind": ["render", "publication", "impressions", "publication"],
+        "metric": ["renders", "publications", "impressions", "video_seconds"],
+        "video_only": [False, False, False, True],
+    }
+)
+"""Which metrics each kind of event feeds (SPEC 2.1); video_seconds only from video."""
+
+
 ASSET_SCHEMA = pa.schema(
     [
         ("brand", pa.string()),
@@ -119,24 +129,14 @@ ASSET_SCHEMA = pa.schema(
 against: by content_hash = sha256, or by asset_id when a publication has no content_hash."""
 
 
-METRIC_KINDS = pa.table(
-    {
-        "kind": ["render", "publication", "impressions", "publication"],
-        "metric": ["renders", "publications", "impressions", "video_seconds"],
-        "video_only": [False, False, False, True],
-    }
-)
-"""Which metrics each kind of event feeds (SPEC 2.1); video_seconds only from video."""
-
-
 def register_reference(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     contracts: Sequence[Contract],
     parties: Parties,
     assets: pa.Table | None = None,
 ) -> None:
-    """Temp tables ``versions``, ``exclusive``, ``rules``, ``twins``, ``metric_kinds`` and
-    ``assets`` (``ASSET_SCHEMA``; none given: empty)."""
+    """Tables ``versions``, ``rules``, ``twins``, ``metric_kinds``, ``assets``
+    (``ASSET_SCHEMA``; none given: empty) and view ``exclusive``."""
     for name, table in (
         ("versions", versions_table(contracts)),
         ("rules", rules_table(contracts)),
@@ -144,7 +144,5 @@ def register_reference(
         ("metric_kinds", METRIC_KINDS),
         ("assets", ASSET_SCHEMA.empty_table() if assets is None else assets.cast(ASSET_SCHEMA)),
     ):
-        con.register(f"{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
-    con.execute("CREATE OR REPLACE TEMP TABLE exclusive AS SELECT * FROM versions WHERE exclusive")
+        con.load(name, table)
+    con.run("CREATE OR REPLACE TEMP VIEW exclusive AS SELECT * FROM versions WHERE exclusive")

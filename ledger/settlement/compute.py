@@ -29,11 +29,11 @@ from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
 from ledger.provenance.consents import Consent, relied_on
+from ledger.rating.engine import DUCKDB, EngineChoice, open_engine
 from ledger.rating.incremental import Reuse, measure_reusing
 from ledger.rating.lines import RatedLine, price_lines
 from ledger.rating.measure import measure
 from ledger.settlement.self_billing import SelfBill, plan_self_bills
-from ledger.storage.events import connect
 
 COMPONENTS = (
     "usage",
@@ -215,6 +215,8 @@ class Inputs:
     """The brands' asset credentials (``ASSET_SCHEMA``) publications are checked against."""
     consents: Sequence[Consent] = ()
     """The talents' consent records, to name the one each contract relies on."""
+    engine: EngineChoice = DUCKDB
+    """The SQL engine that measures the events (``ledger.rating.engine``); same result."""
 
 
 def changes_since_close(
@@ -267,8 +269,7 @@ def compute(inputs: Inputs) -> Settlement:
     relevant = [c for c in inputs.contracts if c.start <= last]
     start = min([first] + [date(c.start.year, c.start.month, 1) for c in relevant])
 
-    con = connect()
-    try:
+    with open_engine(inputs.engine) as con:
         if inputs.reuse is None:
             measured = measure(
                 con,
@@ -294,8 +295,6 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.index_renders,
                 inputs.assets,
             )
-    finally:
-        con.close()
     all_lines = price_lines(measured.lines, measured.breakdown, relevant)
     usage = _usage_by_month(all_lines)
     lines_of: dict[str, list[RatedLine]] = defaultdict(list)

@@ -97,7 +97,12 @@ def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Deci
 
 
 def _gather(
-    workspace: Workspace, session: Session, period: str, full: bool = False, closing: bool = False
+    workspace: Workspace,
+    session: Session,
+    period: str,
+    full: bool = False,
+    closing: bool = False,
+    engine: str | None = None,
 ) -> _Known:
     parties = load_parties(session)
     contracts = load_contracts(session)
@@ -137,6 +142,7 @@ def _gather(
         vat_rates=workspace.vat_rates,
         assets=asset_table(session),
         consents=tuple(load_consents(session)),
+        engine=workspace.engine_choice(engine),
     )
     return _Known(
         batches=[b.id for b in batches],
@@ -327,16 +333,19 @@ def refuse_if_tampered(workspace: Workspace) -> None:
         )
 
 
-def run(workspace: Workspace, period: str, full: bool = False) -> dict[str, Any]:
+def run(
+    workspace: Workspace, period: str, full: bool = False, engine: str | None = None
+) -> dict[str, Any]:
     """Settle ``period`` as a draft from everything known now (re-runnable until closed).
 
     The events are measured incrementally from the latest close (``ledger.settlement.snapshot``);
-    ``full`` measures every event file instead, with the same result."""
+    ``full`` measures every event file instead, with the same result. ``engine`` (``duckdb`` or
+    ``spark``) overrides the workspace's ``engine`` setting; every engine gives the same result."""
     period = Period.parse(period)
     refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
         refuse_if_closed(session, period)
-        known = _gather(workspace, session, period, full)
+        known = _gather(workspace, session, period, full, engine=engine)
         before = closes(session)
     settlement = compute(known.inputs)
     with writing(workspace.engine) as session:
@@ -362,9 +371,12 @@ def periods_with_usage(session: Session) -> set[str]:
     return {p for b in committed_batches(session) for p in json.loads(b.periods)}
 
 
-def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, Any]:
+def close(
+    workspace: Workspace, period: str, full: bool = False, engine: str | None = None
+) -> dict[str, Any]:
     """Make the reviewed draft of ``period`` final, post it to the journal and seal it; store
-    its measured quantities for the next incremental settlement (``full`` as for `run`)."""
+    its measured quantities for the next incremental settlement (``full``, ``engine`` as for
+    `run`)."""
     period = Period.parse(period)
     refuse_if_tampered(workspace)
     with reading(workspace.engine) as session:
@@ -379,7 +391,7 @@ def close(workspace: Workspace, period: str, full: bool = False) -> dict[str, An
             raise LedgerError(
                 f"period {open_before[0]} has usage and is not closed; close it before {period}"
             )
-        known = _gather(workspace, session, period, full, closing=True)
+        known = _gather(workspace, session, period, full, engine=engine)
         before = closes(session)
         closed_since = session.exec(
             select(PeriodRow.period).where(

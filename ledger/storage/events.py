@@ -182,11 +182,18 @@ def newest_versions_sql(files: Sequence[Path], superseders: Sequence[Path] | Non
     source = read_sql(files)
     restating = files if superseders is None else superseders
     return (
-        f"SELECT * FROM {source} ANTI JOIN (SELECT brand, event_id, {SUPERSEDES} AS batch_id "
-        f"FROM {read_sql(restating)} WHERE {SUPERSEDES} IS NOT NULL) "
-        "USING (brand, event_id, batch_id)"
+        newest_versions_of(source, read_sql(restating))
         if has_supersedes(restating)
         else f"SELECT * FROM {source}"
+    )
+
+
+def newest_versions_of(source: str, restating: str) -> str:
+    """SQL for the rows of relation ``source`` that no row of relation ``restating`` supersedes
+    (see :func:`newest_versions_sql`)."""
+    return (
+        f"SELECT * FROM {source} ANTI JOIN (SELECT brand, event_id, {SUPERSEDES} AS batch_id "
+        f"FROM {restating} WHERE {SUPERSEDES} IS NOT NULL) USING (brand, event_id, batch_id)"
     )
 
 

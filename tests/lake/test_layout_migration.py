@@ -12,10 +12,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from ledger import audit, lake
-from ledger.storage.db import migrate
+from ledger.storage.db import _alembic_config, migrate
 from ledger.storage.events import event_files, events_sha256
 from tests import shared
 from tests.conftest import Books
@@ -91,9 +92,7 @@ def _old_workspace(books: Books) -> None:
     books.ok("ingest", books.write("feb.csv", _log("c", [2], 4)), "--brand", "b1")
     _to_old_layout_of_new(books)
     with books.workspace.engine.begin() as conn:  # the schema before 0014
-        conn.execute(text("DROP TABLE measured_lines"))
-        conn.execute(text("DROP TABLE measure_snapshots"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0013'"))
+        command.downgrade(_alembic_config(conn), "0013")
 
 
 def _to_old_layout_of_new(books: Books) -> None:
