@@ -77,6 +77,7 @@ def _walkthrough() -> list[str]:
     return lines
 
 
+@pytest.mark.slow  # thirty-one commands, each a fresh process: minutes
 def test_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     """The walk-through, pasted as it is into a fresh bash in a checkout after the first set-up
     command: a venv in .venv, nothing on the PATH, no TWINLEDGER_HOME."""

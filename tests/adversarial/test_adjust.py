@@ -179,6 +179,7 @@ def test_concurrent_identical_adjustments_land_exactly_once(books: Books) -> Non
     assert counts(books) == (2, 2)
 
 
+@pytest.mark.slow  # processes at once: a concurrency trial
 def test_concurrent_cli_adjustments_land_without_a_traceback(books: Books) -> None:
     fixtures.load(books)
     command = [sys.executable, "-m", "ledger", "--workspace", str(books.root), "adjust", PERIOD,

@@ -213,6 +213,7 @@ def test_a_file_recorded_before_codes_were_kept_is_served_by_its_printed_code(
     assert issued_code(books, final) == closed_code(books, "t1")
 
 
+@pytest.mark.slow  # renders at once: a concurrency trial
 def test_renders_at_once_record_each_file_once(books: Books) -> None:
     fixtures.load(books)
     books.ok("settle", "run", PERIOD)

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import pytest
 from sqlalchemy import text
 
 from ledger.imports import import_parties
@@ -30,6 +31,7 @@ def _log(path: Path, start: int) -> Path:
     return path
 
 
+@pytest.mark.slow  # eight processes at once: a concurrency trial
 def test_eight_ingests_at_once(tmp_path: Path, database_url: str | None) -> None:
     workspace = Workspace.init(tmp_path / "ws", database_url)
     parties = tmp_path / "parties.toml"

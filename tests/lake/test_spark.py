@@ -102,6 +102,7 @@ ODD_USES = (
 has an asset on file, unsigned)."""
 
 
+@pytest.mark.slow  # a Spark session starts: over a minute on two cores
 def test_spark_closes_a_generated_month_as_duckdb_does(books: Books, tmp_path: Path) -> None:
     """Kept small for the default run (one Spark settlement): the history's second month (late
     events, a restatement, prior-period adjustments) with uses of every exception kind is
