@@ -18,7 +18,7 @@ from sqlmodel import Session, col, or_, select
 from ledger.errors import AmbiguousParty, LedgerError
 from ledger.storage.access_tables import AccessGrantRow, AccessLogRow, PortalSessionRow
 from ledger.storage.db import reading, writing
-from ledger.storage.repo import iso
+from ledger.storage.repo import iso, party_rows
 from ledger.storage.tables import AgencyRow, BrandRow, TalentRow
 from ledger.workspace import Workspace
 
@@ -133,13 +133,8 @@ def _grant_doc(row: AccessGrantRow, now: datetime) -> dict[str, Any]:
 
 
 def list_grants(workspace: Workspace, party_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(AccessGrantRow)
-    if party_id is not None:
-        query = query.where(AccessGrantRow.party_id == party_id)
-    with reading(workspace.engine) as session:
-        rows = session.exec(query.order_by(col(AccessGrantRow.created_at))).all()
     now = utcnow()
-    return [_grant_doc(row, now) for row in rows]
+    return [_grant_doc(row, now) for row in party_rows(workspace.engine, AccessGrantRow, party_id)]
 
 
 def revoke(workspace: Workspace, target: str) -> list[str]:

@@ -14,7 +14,7 @@ from sqlmodel import col, or_, select
 from ledger.portal.access import Party, _party, as_utc, digest, find_party, utcnow
 from ledger.storage.api_tables import ApiKeyRow
 from ledger.storage.db import reading, writing
-from ledger.storage.repo import iso
+from ledger.storage.repo import iso, party_rows
 from ledger.workspace import Workspace
 
 PREFIX = "tlk_"
@@ -49,12 +49,7 @@ def key_doc(row: ApiKeyRow) -> dict[str, Any]:
 
 
 def list_keys(workspace: Workspace, party_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(ApiKeyRow)
-    if party_id is not None:
-        query = query.where(ApiKeyRow.party_id == party_id)
-    with reading(workspace.engine) as session:
-        rows = session.exec(query.order_by(col(ApiKeyRow.created_at))).all()
-    return [key_doc(row) for row in rows]
+    return [key_doc(row) for row in party_rows(workspace.engine, ApiKeyRow, party_id)]
 
 
 def revoke(workspace: Workspace, target: str) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, insert, select
 
 from ledger.domain import Address, Agency, Brand, Contract, Parties, Talent, Twin
@@ -301,3 +302,13 @@ def committed_batches(session: Session) -> Sequence[BatchRow]:
 
 def all_batches(session: Session) -> Sequence[BatchRow]:
     return session.exec(select(BatchRow).order_by(col(BatchRow.created_at), col(BatchRow.id))).all()
+
+
+def party_rows(engine: Engine, table: Any, party_id: str | None = None) -> list[Any]:
+    """The rows of a per-party table (access grants, API keys, webhook endpoints), oldest
+    first; only ``party_id``'s when given."""
+    query = select(table)
+    if party_id is not None:
+        query = query.where(table.party_id == party_id)
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.exec(query.order_by(col(table.created_at))).all())

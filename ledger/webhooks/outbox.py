@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from ledger.errors import LedgerError
 from ledger.storage.api_tables import WebhookEndpointRow, WebhookMessageRow
 from ledger.storage.db import reading, writing
-from ledger.storage.repo import iso
+from ledger.storage.repo import iso, party_rows
 from ledger.storage.tables import AgencyRow, BrandRow, TalentRow
 from ledger.workspace import Workspace
 
@@ -118,12 +118,7 @@ def endpoint_doc(row: WebhookEndpointRow) -> dict[str, Any]:
 
 
 def list_endpoints(workspace: Workspace, party_id: str | None = None) -> list[dict[str, Any]]:
-    query = select(WebhookEndpointRow)
-    if party_id is not None:
-        query = query.where(WebhookEndpointRow.party_id == party_id)
-    with reading(workspace.engine) as session:
-        rows = session.exec(query.order_by(col(WebhookEndpointRow.created_at))).all()
-    return [endpoint_doc(row) for row in rows]
+    return [endpoint_doc(row) for row in party_rows(workspace.engine, WebhookEndpointRow, party_id)]
 
 
 def enqueue(
