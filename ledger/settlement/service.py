@@ -391,7 +391,7 @@ def close(
             raise LedgerError(
                 f"period {open_before[0]} has usage and is not closed; close it before {period}"
             )
-        known = _gather(workspace, session, period, full, engine=engine)
+        known = _gather(workspace, session, period, full, closing=True, engine=engine)
         before = closes(session)
         closed_since = session.exec(
             select(PeriodRow.period).where(

@@ -106,6 +106,8 @@ def test_a_price_only_amendment_reprices_stored_quantities_without_measuring(
     assert reuse is not None
     assert reuse.renamed == {"K1@r1v0": "K1@r2v0"}
     assert not {(m, b) for m, b in reuse.dirty if b == "b1"}  # b1's months are not re-read
+    # February's close stored the first render of every asset: no earlier month is read again
+    assert reuse.renders is not None and reuse.renders.num_rows > 0
     check(books, "2026-03")  # and the result is the full recompute's, to the byte
     contracts = books.ok("statements", "data", "2026-03", "--party", "b1")["contracts"]
     [k1_block] = [c for c in contracts if c["contract"] == "K1"]
