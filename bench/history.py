@@ -24,6 +24,8 @@ MONTHS = 12
 LATE_SHARE = 100  # 1 % of a month arrives after its close
 TARGET = 1.3
 FX_RATES = "1.0862,162.87,0.86010,11.2815"
+YEAR_START = "2026-01-01"
+"""Every contract starts with the year, so that month 1 and month 12 do the same work."""
 
 
 def month_of(n: int) -> str:
@@ -41,11 +43,11 @@ def _fx(months: int) -> str:
 def generate(data: Path, per_month: int, months: int = MONTHS) -> None:
     """Reference data, FX for every month end, a log per brand and month, and late logs."""
     marker = data / "rows.txt"
-    wanted = f"{per_month} x {months}"
+    wanted = f"{per_month} x {months}, every contract from {YEAR_START}"
     if marker.exists() and marker.read_text().strip() == wanted:
         return
     started = time.perf_counter()
-    contracts = write_reference(data)
+    contracts = write_reference(data, starts=(YEAR_START,))
     (data / "fx.csv").write_text(_fx(months), encoding="utf-8")
     for n in range(1, months + 1):
         write_usage(data / "usage" / month_of(n), contracts, per_month, month_of(n), f"m{n}-")

@@ -122,9 +122,15 @@ def rates_block(rates: list[str], prefix: str = "rates") -> str:
     return "".join(f"\n[[{prefix}]]\n{r}\n" for r in rates)
 
 
-def contract_toml(c: Contract, n: int, ccy: str, exclusive: bool) -> str:
+STARTS = ("2026-01-01", "2026-07-01", "2026-10-01")
+"""Contract starts, by contract number: a third of the contracts began in each."""
+
+
+def contract_toml(
+    c: Contract, n: int, ccy: str, exclusive: bool, starts: tuple[str, ...] = STARTS
+) -> str:
     s = _SCALE[ccy]
-    start = ("2026-01-01", "2026-07-01", "2026-10-01")[n % 3]
+    start = starts[n % len(starts)]
     parts = [
         f"id = {_q(c.id)}\nbrand = {_q(c.brand)}\ntwin = {_q(c.twin)}\ncurrency = {_q(ccy)}\n"
         f"start = {start}\nend = 2027-06-30\nterritories = {_list(c.territories)}\n"
@@ -146,7 +152,7 @@ def contract_toml(c: Contract, n: int, ccy: str, exclusive: bool) -> str:
     return "".join(parts)
 
 
-def contracts() -> list[tuple[Contract, str]]:
+def contracts(starts: tuple[str, ...] = STARTS) -> list[tuple[Contract, str]]:
     """Every contract with its TOML text."""
     out: list[tuple[Contract, str]] = []
     for t in range(TALENTS):
@@ -159,7 +165,7 @@ def contracts() -> list[tuple[Contract, str]]:
             territories=REGIONS[t % len(REGIONS)],
             channels=CHANNEL_SETS[t % len(CHANNEL_SETS)],
         )
-        out.append((primary, contract_toml(primary, t, brand_currency(b), False)))
+        out.append((primary, contract_toml(primary, t, brand_currency(b), False, starts)))
         if t % 5 == 0:
             b = APPAREL_BRANDS + t // 5 % BEAUTY_BRANDS
             beauty = Contract(
@@ -170,7 +176,7 @@ def contracts() -> list[tuple[Contract, str]]:
                 territories=REGIONS[t % len(REGIONS)],
                 channels=("social", "web"),
             )
-            out.append((beauty, contract_toml(beauty, t + 1, brand_currency(b), True)))
+            out.append((beauty, contract_toml(beauty, t + 1, brand_currency(b), True, starts)))
     return out
 
 
@@ -181,12 +187,13 @@ FX_CSV = (
 )
 
 
-def write_reference(root: Path) -> list[Contract]:
-    """Write parties.toml, contracts/*.toml and fx.csv under ``root``; returns the contracts."""
+def write_reference(root: Path, starts: tuple[str, ...] = STARTS) -> list[Contract]:
+    """Write parties.toml, contracts/*.toml and fx.csv under ``root``; returns the contracts
+    (``starts``: their start dates, by contract number)."""
     (root / "contracts").mkdir(parents=True, exist_ok=True)
     (root / "parties.toml").write_text(parties_toml(), encoding="utf-8")
     (root / "fx.csv").write_text(FX_CSV, encoding="utf-8")
-    found = contracts()
+    found = contracts(starts)
     for contract, text in found:
         (root / "contracts" / f"{contract.id}.toml").write_text(text, encoding="utf-8")
     return [c for c, _ in found]
