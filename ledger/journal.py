@@ -244,22 +244,45 @@ def load_entries(
 
 
 def verify_chain(session: Session) -> list[str]:
-    """Every break in the hash chain or in the balance of an entry (empty = intact)."""
+    """Every break in the hash chain or in the balance of an entry (empty = intact).
+
+    Reads plain column rows and hashes them as ``post`` did: every settlement starts with this
+    check over the whole journal."""
+    e, p = JournalEntryRow, PostingRow
+    connection = session.connection()
+    rows: dict[int, list[tuple[str, str, Decimal]]] = defaultdict(list)
+    postings = sa_select(
+        col(p.entry_seq), col(p.account), col(p.currency), col(p.debit), col(p.credit)
+    ).order_by(col(p.entry_seq), col(p.line))
+    for seq, account, currency, debit, credit in connection.execute(postings):
+        rows[seq].append((account, currency, debit - credit))
+    entries = sa_select(
+        col(e.seq), col(e.period), col(e.kind), col(e.reference), col(e.memo), col(e.prev_hash),
+        col(e.hash),
+    ).order_by(col(e.seq))  # fmt: skip
     problems = []
     prev = GENESIS
-    for entry in load_entries(session):
-        rows = _posting_rows(entry.postings)
-        expected = entry_hash(
-            entry.seq, entry.period, entry.kind, entry.reference, entry.memo, prev, rows
-        )
-        if entry.prev_hash != prev or entry.hash != expected:
+    zeros: dict[str, str] = {}
+    for seq, period, kind, reference, memo, prev_hash, digest in connection.execute(entries):
+        signed = rows.get(seq, [])
+        hashed: list[tuple[str, str, str, str]] = []
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for account, currency, amount in signed:
+            zero = zeros.get(currency)
+            if zero is None:
+                zero = zeros[currency] = format_amount(Decimal(0), currency)
+            debits = format_amount(amount, currency) if amount > 0 else zero
+            credits = format_amount(-amount, currency) if amount < 0 else zero
+            hashed.append((account, currency, debits, credits))
+            totals[currency] += amount
+        expected = entry_hash(seq, period, kind, reference, memo, prev, hashed)
+        if prev_hash != prev or digest != expected:
             problems.append(
-                f"journal entry {entry.seq} ({entry.reference}) was altered outside twinledger: "
+                f"journal entry {seq} ({reference}) was altered outside twinledger: "
                 "its hash does not match its content"
             )
             break
-        off = unbalanced(entry.postings)
-        if off:
-            problems.append(f"journal entry {entry.seq} ({entry.reference}) does not balance")
-        prev = entry.hash
+        if any(total != 0 for total in totals.values()):
+            problems.append(f"journal entry {seq} ({reference}) does not balance")
+        prev = digest
     return problems

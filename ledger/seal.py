@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ledger.domain import Address, Agency, Brand, Parties, Talent, Twin
@@ -173,13 +174,17 @@ def batch_fields(row: BatchRow) -> Body:
 
 
 def settlement_figures(session: Session, period: str) -> dict[str, Body]:
-    rows = session.exec(
-        select(ContractSettlementRow).where(col(ContractSettlementRow.period) == period)
-    )
+    """``contract|origin`` -> revision, currency and each figure as text, of ``period``'s
+    contract_settlements rows (plain columns: seal checks read every closed period's rows)."""
+    s = ContractSettlementRow
+    figures = [col(getattr(s, name)) for name in SETTLEMENT_FIELDS]
+    query = sa_select(
+        col(s.contract), col(s.origin), col(s.revision), col(s.currency), *figures
+    ).where(col(s.period) == period)
     return {
-        f"{r.contract}|{r.origin}": {"revision": r.revision, "currency": r.currency}
-        | {name: str(getattr(r, name)) for name in SETTLEMENT_FIELDS}
-        for r in rows
+        f"{contract}|{origin}": {"revision": revision, "currency": currency}
+        | {name: str(value) for name, value in zip(SETTLEMENT_FIELDS, values, strict=True)}
+        for contract, origin, revision, currency, *values in session.connection().execute(query)
     }
 
 
