@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, insert, select
 
 from ledger import audit
@@ -88,11 +89,15 @@ def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Deci
     issued: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(COMPONENTS, Decimal(0)))
     )
-    for row in session.exec(select(ContractSettlementRow)):
-        if row.period in closed:
-            values = issued[row.contract][row.origin]
-            for name in COMPONENTS:
-                values[name] += getattr(row, name)
+    r = ContractSettlementRow
+    query = sa_select(
+        col(r.period), col(r.contract), col(r.origin), *[col(getattr(r, n)) for n in COMPONENTS]
+    ).where(col(r.period) < before)
+    for period, contract, origin, *amounts in session.connection().execute(query):
+        if period in closed:  # plain rows: every closed month's settlements are read
+            values = issued[contract][origin]
+            for name, amount in zip(COMPONENTS, amounts, strict=True):
+                values[name] += amount
     return issued
 
 
