@@ -110,6 +110,11 @@ def line(text: str) -> None:
     console.print(text, markup=False)
 
 
+def words(text: str) -> None:
+    """A line of prose: wrapped between words to a terminal's width, whole elsewhere."""
+    console.print(text, markup=False, soft_wrap=not console.is_terminal)
+
+
 def warn(text: str) -> None:
     errors.print(f"warning: {text}", markup=False)
 

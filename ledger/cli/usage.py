@@ -187,7 +187,7 @@ def print_summary(result: dict[str, Any]) -> None:
         f"{s['events_rated']} events rated"
     )
     if s["exceptions"]:
-        output.line("Exceptions: " + ", ".join(f"{k} {v}" for k, v in s["exceptions"].items()))
+        output.words("Exceptions: " + ", ".join(f"{k} {v}" for k, v in s["exceptions"].items()))
     output.table(
         "Totals by contract currency",
         ["currency", "brand_due", "commission", "withholding", "talent_net"],
