@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ledger.domain import Contract, ContractVersion, RateRule
 from ledger.money import format_amount, round_money
@@ -78,13 +79,59 @@ def rate_text(rule: RateRule, currency: str) -> str:
     return f"{rule.tier_mode} tiers{per}"
 
 
+Versions = dict[str, tuple[Contract, ContractVersion]]
+
+
+def _versions(contracts: Sequence[Contract]) -> Versions:
+    return {v.key: (c, v) for c in contracts for v in c.versions()}
+
+
+def _priced(
+    row: dict[str, Any], versions: Versions
+) -> tuple[Contract, ContractVersion, RateRule, Decimal, Any] | None:
+    """(contract, version, rule, quantity, priced) of a measured line; None when it is not
+    priced (a contract outside the settlement, or out-of-scope uses under a 0 multiplier)."""
+    if row["vkey"] not in versions:
+        return None  # a contract outside this settlement (its months are settled elsewhere)
+    contract, version = versions[row["vkey"]]
+    rule = version.terms.rates[row["rule_no"] - 1]
+    multiplier = version.terms.unauthorized_use_multiplier if row["oos"] else Decimal(1)
+    if row["oos"] and multiplier == 0:
+        return None  # out-of-scope uses under a 0 multiplier are flagged, not priced
+    quantity = units(row["quantity"])
+    return contract, version, rule, quantity, price(rule, quantity, multiplier)
+
+
+def _of_month(table: pa.Table, month: str, keep: bool) -> pa.Table:
+    same = pc.equal(table.column("month"), month)
+    return table.filter(same if keep else pc.invert(same))
+
+
+def usage_amounts(
+    lines: pa.Table, contracts: Sequence[Contract], except_month: str
+) -> dict[str, dict[str, Decimal]]:
+    """contract -> month -> the sum of its priced lines, each rounded as in a ``RatedLine``,
+    for every month but ``except_month`` (earlier months feed the economics only: their lines
+    are priced, not described)."""
+    versions = _versions(contracts)
+    usage: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in _of_month(lines, except_month, keep=False).to_pylist():
+        found = _priced(row, versions)
+        if found is not None:
+            contract, _, _, _, priced = found
+            usage[contract.id][row["month"]] += round_money(priced.amount, contract.currency)
+    return usage
+
+
 def price_lines(
-    lines: pa.Table, breakdown: pa.Table, contracts: Sequence[Contract]
+    lines: pa.Table, breakdown: pa.Table, contracts: Sequence[Contract], month: str | None = None
 ) -> list[RatedLine]:
-    """Price every measured line; ``lines``/``breakdown`` come from :func:`measure`."""
-    versions: dict[str, tuple[Contract, ContractVersion]] = {
-        v.key: (c, v) for c in contracts for v in c.versions()
-    }
+    """Price every measured line (of ``month`` only, when given); ``lines``/``breakdown`` come
+    from :func:`measure`."""
+    if month is not None:
+        lines = _of_month(lines, month, keep=True)
+        breakdown = _of_month(breakdown, month, keep=True)
+    versions = _versions(contracts)
     parts: dict[tuple[str, str, int, bool], list[dict[str, str]]] = defaultdict(list)
     for row in breakdown.to_pylist():
         parts[(row["month"], row["vkey"], row["rule_no"], row["oos"])].append(
@@ -97,15 +144,10 @@ def price_lines(
         )
     rated = []
     for row in lines.to_pylist():
-        if row["vkey"] not in versions:
-            continue  # a contract outside this settlement (its months are settled elsewhere)
-        contract, version = versions[row["vkey"]]
-        rule = version.terms.rates[row["rule_no"] - 1]
-        multiplier = version.terms.unauthorized_use_multiplier if row["oos"] else Decimal(1)
-        if row["oos"] and multiplier == 0:
-            continue  # out-of-scope uses under a 0 multiplier are flagged, not priced
-        quantity = units(row["quantity"])
-        priced = price(rule, quantity, multiplier)
+        found = _priced(row, versions)
+        if found is None:
+            continue
+        contract, version, rule, quantity, priced = found
         details = dict(priced.details)
         details["breakdown"] = parts[(row["month"], row["vkey"], row["rule_no"], row["oos"])]
         details["exact_amount"] = str(priced.amount)

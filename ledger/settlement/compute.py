@@ -31,7 +31,7 @@ from ledger.money import format_amount, round_money
 from ledger.provenance.consents import Consent, relied_on
 from ledger.rating.engine import DUCKDB, EngineChoice, open_engine
 from ledger.rating.incremental import Reuse, measure_reusing
-from ledger.rating.lines import RatedLine, price_lines
+from ledger.rating.lines import RatedLine, price_lines, usage_amounts
 from ledger.rating.measure import measure
 from ledger.settlement.self_billing import SelfBill, plan_self_bills
 
@@ -250,13 +250,6 @@ def changes_since_close(
     return tuple(changes)
 
 
-def _usage_by_month(lines: Sequence[RatedLine]) -> dict[str, dict[str, Decimal]]:
-    usage: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for line in lines:
-        usage[line.contract][line.period] += line.amount
-    return usage
-
-
 def compute(inputs: Inputs) -> Settlement:
     period = inputs.period
     first, last = period_bounds(period)
@@ -295,12 +288,12 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.index_renders,
                 inputs.assets,
             )
-    all_lines = price_lines(measured.lines, measured.breakdown, relevant)
-    usage = _usage_by_month(all_lines)
+    # the period's lines in full; earlier months' only as the amounts their economics need
+    usage = usage_amounts(measured.lines, relevant, except_month=period)
     lines_of: dict[str, list[RatedLine]] = defaultdict(list)
-    for line in all_lines:
-        if line.period == period:
-            lines_of[line.contract].append(line)
+    for line in price_lines(measured.lines, measured.breakdown, relevant, month=period):
+        usage[line.contract][line.period] += line.amount
+        lines_of[line.contract].append(line)
 
     results = []
     for contract in sorted(relevant, key=lambda c: (c.brand, c.id)):
