@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from ledger.period import Period
@@ -11,8 +12,11 @@ def period_of(day: date) -> str:
     return Period.of(day)
 
 
+@functools.cache
 def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of the month: ``period_bounds("2028-02")`` is Feb 1 and Feb 29, 2028."""
+    """First and last day of the month: ``period_bounds("2028-02")`` is Feb 1 and Feb 29, 2028.
+
+    Kept per month: the economics of every contract ask for every month of its term."""
     value = Period.parse(period)
     return value.first_day, value.last_day
 
