@@ -69,12 +69,15 @@ def entry_hash(
     postings: Sequence[tuple[str, str, str, str]],
 ) -> str:
     """sha256 over the entry's content and the previous entry's hash."""
-    body = json.dumps(
-        [seq, period, kind, reference, memo, prev_hash, [list(p) for p in postings]],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    body = _ENTRY_JSON.encode(
+        [seq, period, kind, reference, memo, prev_hash, [list(p) for p in postings]]
     )
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+_ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` made once: dumps builds an
+encoder per call when given options, and verifying the chain hashes every entry."""
 
 
 def _posting_rows(postings: Sequence[Posting]) -> list[tuple[str, str, str, str]]:
