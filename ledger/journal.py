@@ -10,6 +10,7 @@ Books closed before payout runs existed paid straight to ``bank:payouts``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -84,17 +85,17 @@ def _posting_rows(postings: Sequence[Posting]) -> list[tuple[str, str, str, str]
     """(account, currency, debit, credit) with amounts in the currency's minor units."""
     rows = []
     for p in postings:
-        debit = p.amount if p.amount > 0 else Decimal(0)
-        credit = -p.amount if p.amount < 0 else Decimal(0)
-        rows.append(
-            (
-                p.account,
-                p.currency,
-                format_amount(debit, p.currency),
-                format_amount(credit, p.currency),
-            )
-        )
+        zero = _zero_text(p.currency)
+        debit = format_amount(p.amount, p.currency) if p.amount > 0 else zero
+        credit = format_amount(-p.amount, p.currency) if p.amount < 0 else zero
+        rows.append((p.account, p.currency, debit, credit))
     return rows
+
+
+@functools.cache
+def _zero_text(currency: str) -> str:
+    """0 in the currency's minor units ("0.00", "0"): one side of every posting."""
+    return format_amount(Decimal(0), currency)
 
 
 def lock(session: Session) -> None:
@@ -247,45 +248,22 @@ def load_entries(
 
 
 def verify_chain(session: Session) -> list[str]:
-    """Every break in the hash chain or in the balance of an entry (empty = intact).
-
-    Reads plain column rows and hashes them as ``post`` did: every settlement starts with this
-    check over the whole journal."""
-    e, p = JournalEntryRow, PostingRow
-    connection = session.connection()
-    rows: dict[int, list[tuple[str, str, Decimal]]] = defaultdict(list)
-    postings = sa_select(
-        col(p.entry_seq), col(p.account), col(p.currency), col(p.debit), col(p.credit)
-    ).order_by(col(p.entry_seq), col(p.line))
-    for seq, account, currency, debit, credit in connection.execute(postings):
-        rows[seq].append((account, currency, debit - credit))
-    entries = sa_select(
-        col(e.seq), col(e.period), col(e.kind), col(e.reference), col(e.memo), col(e.prev_hash),
-        col(e.hash),
-    ).order_by(col(e.seq))  # fmt: skip
+    """Every break in the hash chain or in the balance of an entry (empty = intact)."""
     problems = []
     prev = GENESIS
-    zeros: dict[str, str] = {}
-    for seq, period, kind, reference, memo, prev_hash, digest in connection.execute(entries):
-        signed = rows.get(seq, [])
-        hashed: list[tuple[str, str, str, str]] = []
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for account, currency, amount in signed:
-            zero = zeros.get(currency)
-            if zero is None:
-                zero = zeros[currency] = format_amount(Decimal(0), currency)
-            debits = format_amount(amount, currency) if amount > 0 else zero
-            credits = format_amount(-amount, currency) if amount < 0 else zero
-            hashed.append((account, currency, debits, credits))
-            totals[currency] += amount
-        expected = entry_hash(seq, period, kind, reference, memo, prev, hashed)
-        if prev_hash != prev or digest != expected:
+    for entry in load_entries(session):
+        rows = _posting_rows(entry.postings)
+        expected = entry_hash(
+            entry.seq, entry.period, entry.kind, entry.reference, entry.memo, prev, rows
+        )
+        if entry.prev_hash != prev or entry.hash != expected:
             problems.append(
-                f"journal entry {seq} ({reference}) was altered outside twinledger: "
+                f"journal entry {entry.seq} ({entry.reference}) was altered outside twinledger: "
                 "its hash does not match its content"
             )
             break
-        if any(total != 0 for total in totals.values()):
-            problems.append(f"journal entry {seq} ({reference}) does not balance")
-        prev = digest
+        off = unbalanced(entry.postings)
+        if off:
+            problems.append(f"journal entry {entry.seq} ({entry.reference}) does not balance")
+        prev = entry.hash
     return problems

@@ -324,8 +324,13 @@ def _seal_one(
     return seal
 
 
-def file_doc(seal: SealRow) -> Body:
-    return {"seal": json.loads(seal.body), "hash": seal.hash, "hmac": seal.hmac}
+def file_doc(seal: SealRow, body: Body | None = None) -> Body:
+    """What the seal file of ``seal`` holds (``body``: its body, when already decoded)."""
+    return {
+        "seal": json.loads(seal.body) if body is None else body,
+        "hash": seal.hash,
+        "hmac": seal.hmac,
+    }
 
 
 def _write_file(workspace: Workspace, seal: SealRow) -> None:

@@ -116,7 +116,7 @@ def _check_files(
         doc = read_file(path)
         if doc is None:
             problems.append(f"{shown} is not a readable seal")
-        elif doc != _file_doc(seal, decoded.get(seal.period)):
+        elif doc != file_doc(seal, decoded.get(seal.period)):
             problems.append(f"{shown} differs from the seals row of {seal.period}")
     known = {s.period for s in seals}
     last = seals[-1].hash if seals else GENESIS
@@ -131,12 +131,6 @@ def _check_files(
             "from the database)"
         )
     return problems
-
-
-def _file_doc(seal: SealRow, body: Body | None) -> Body:
-    if body is None:
-        return file_doc(seal)
-    return {"seal": body, "hash": seal.hash, "hmac": seal.hmac}
 
 
 def _interrupted(session: Session, period: str, body: Mapping[str, Any], last: str) -> bool:
