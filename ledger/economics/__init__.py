@@ -12,7 +12,7 @@ the retainer alone is split between the versions in force during the month.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -62,18 +62,36 @@ def version_for_month(contract: Contract, period: str) -> ContractVersion:
     return version
 
 
+_CARRIED = ("usage", "retainer", "cap_adjustment", "advance_paid", "advance_recouped")
+
+
+@dataclass(frozen=True)
+class Carried:
+    """The months of a contract up to ``through`` as already settled, to resume after them.
+
+    ``figures`` maps each of those months to its components as issued (``usage``, ``retainer``,
+    ``cap_adjustment``, ``advance_paid``, ``advance_recouped``); a month absent from it settled
+    to zero. Only the running state the later months need is taken from them: what usage and
+    retainer earned and the cap took off per month, and the advance still outstanding."""
+
+    through: str
+    figures: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+
+
 def settle_contract_months(
     contract: Contract,
     usage_by_period: Mapping[str, Decimal],
     through: str,
     default_commission_rate: Decimal,
     withholding_rate: Decimal,
+    carried: Carried | None = None,
 ) -> list[ContractMonth]:
     """Every month from the contract's start through ``through`` (or its end month, if earlier).
 
     ``usage_by_period`` maps "YYYY-MM" to the month's usage (a sum of rounded priced lines); months
     absent from it have no usage. ``default_commission_rate`` is the agency's (0 without one); a
-    version's ``agency_commission`` overrides it.
+    version's ``agency_commission`` overrides it. With ``carried``, the months up to
+    ``carried.through`` are not recomputed (nor returned): their figures seed the running state.
     """
     currency = contract.currency
     last = min(through, period_of(contract.end))
@@ -82,7 +100,19 @@ def settle_contract_months(
     before_mg: dict[str, Decimal] = {}
     outstanding = Decimal(0)
     months = []
+    zero = round_money(Decimal(0), currency)
     for period in months_between(period_of(contract.start), last):
+        if carried is not None and period <= carried.through:
+            known = carried.figures.get(period, {})
+            issued = {  # in minor units, as computed (a NUMERIC column keeps more places)
+                name: round_money(known.get(name, zero), currency) for name in _CARRIED
+            }
+            capped[period] = issued["usage"] + issued["retainer"]
+            cap_adjustments[period] = issued["cap_adjustment"]
+            before_mg[period] = capped[period] + cap_adjustments[period]
+            outstanding += issued["advance_paid"]
+            outstanding -= issued["advance_recouped"]
+            continue
         version = version_for_month(contract, period)
         terms = version.terms
         usage = round_money(usage_by_period.get(period, Decimal(0)), currency)
@@ -144,4 +174,4 @@ def settle_contract_months(
     return months
 
 
-__all__ = ["ContractMonth", "settle_contract_months", "version_for_month"]
+__all__ = ["Carried", "ContractMonth", "settle_contract_months", "version_for_month"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from ledger.domain import Contract, ContractVersion, RateRule
 from ledger.money import format_amount, round_money
+from ledger.period import Period
 from ledger.pricing import price
 
 
@@ -108,14 +109,30 @@ def _of_month(table: pa.Table, month: str, keep: bool) -> pa.Table:
 
 
 def usage_amounts(
-    lines: pa.Table, contracts: Sequence[Contract], except_month: str
+    lines: pa.Table,
+    contracts: Sequence[Contract],
+    except_month: str,
+    carried: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, Decimal]]:
     """contract -> month -> the sum of its priced lines, each rounded as in a ``RatedLine``,
     for every month but ``except_month`` (earlier months feed the economics only: their lines
-    are priced, not described)."""
+    are priced, not described) and but those up to ``carried[contract]`` (months whose issued
+    figures are carried, ``ledger.settlement.compute.carried_through``)."""
     versions = _versions(contracts)
+    lines = _of_month(lines, except_month, keep=False)
+    if carried:
+        # the first month still priced, per version key (contracts not carried price all)
+        keys = lines.column("vkey").unique()
+        since = [
+            Period(carried[versions[k][0].id]).next()
+            if k in versions and versions[k][0].id in carried
+            else ""
+            for k in keys.to_pylist()
+        ]
+        wanted = pc.take(pa.array(since, pa.string()), pc.index_in(lines.column("vkey"), keys))
+        lines = lines.filter(pc.greater_equal(lines.column("month"), wanted))
     usage: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for row in _of_month(lines, except_month, keep=False).to_pylist():
+    for row in lines.to_pylist():
         found = _priced(row, versions)
         if found is not None:
             contract, _, _, _, priced = found

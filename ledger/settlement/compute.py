@@ -10,6 +10,14 @@ everything known now (late events, amended terms) and compared, component by com
 what closed periods issued for it; a difference is carried into this period naming its month.
 An earlier month that no closed period ever issued (say, a retainer month without usage that
 was never settled) is compared with zero, so a fixed fee is never lost.
+
+A close issues, for every earlier month of every contract, exactly what it recomputed (its own
+figures plus the adjustments it carried). So when settling incrementally, a month up to the
+latest close that nothing changed since recomputes to what was issued, to the cent: no batch of
+the contract's brand touching it was committed, restated or withdrawn after the close, and the
+contract's revision and its talent's and agency's terms (``economics_terms``) are the same.
+Such months are carried from what was issued instead of being priced and settled again
+(``carried_through``); only later months are recomputed. ``--full`` recomputes every month.
 """
 
 from __future__ import annotations
@@ -24,10 +32,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from ledger.domain import Agency, Brand, Contract, Parties, Talent
-from ledger.economics import ContractMonth, settle_contract_months
+from ledger.economics import Carried, ContractMonth, settle_contract_months
 from ledger.economics.periods import period_bounds
 from ledger.fx import FxRate, FxTable
 from ledger.money import format_amount, round_money
+from ledger.period import Period
 from ledger.provenance.consents import Consent, relied_on
 from ledger.rating.engine import DUCKDB, EngineChoice, open_engine
 from ledger.rating.incremental import Reuse, measure_reusing
@@ -91,6 +100,8 @@ class LastClose:
     period: str
     batches: frozenset[str]
     revisions: Mapping[str, int]  # contract id -> revision used
+    economics: Mapping[str, Sequence[str | None]] | None = None
+    """``economics_terms`` of the contracts it closed with (None: not stored)."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +261,52 @@ def changes_since_close(
     return tuple(changes)
 
 
+def economics_terms(contracts: Sequence[Contract], parties: Parties) -> dict[str, list[str | None]]:
+    """What the economics of each contract read of the parties: contract id -> [talent, its
+    withholding rate, agency, its commission rate] (a close stores it, ``LastClose``)."""
+    talents = {t.id: t for t in parties.talents}
+    agencies = {a.id: a for a in parties.agencies}
+    twins = {t.id: t for t in parties.twins}
+    terms: dict[str, list[str | None]] = {}
+    for contract in contracts:
+        twin = twins.get(contract.twin)
+        talent = talents.get(twin.talent) if twin else None
+        agency = agencies.get(talent.agency) if talent and talent.agency else None
+        terms[contract.id] = [
+            talent.id if talent else None,
+            str(talent.withholding_rate) if talent else None,
+            agency.id if agency else None,
+            str(agency.commission) if agency else None,
+        ]
+    return terms
+
+
+def carried_through(inputs: Inputs, relevant: Sequence[Contract]) -> dict[str, str]:
+    """contract id -> the last month whose issued figures stand as they are: the latest close's,
+    or the month before the first one changed since it. A contract amended or added since the
+    close, or whose talent or agency terms changed, is absent (settled again from its start), as
+    is every contract when settling in full or before any close."""
+    last, reuse = inputs.last_close, inputs.reuse
+    if last is None or reuse is None or last.economics is None:
+        return {}
+    changed: dict[str, set[str]] = defaultdict(set)  # brand -> months changed since the close
+    for month, brand in reuse.dirty:
+        changed[brand].add(month)
+    for batch in reuse.added:
+        info = inputs.batches[batch]
+        changed[info.brand] |= {m for m in info.months if m <= last.period}
+    terms = economics_terms(relevant, inputs.parties)
+    carried = {}
+    for contract in relevant:
+        if last.revisions.get(contract.id) != contract.revision:
+            continue
+        if list(last.economics.get(contract.id) or ()) != terms[contract.id]:
+            continue
+        first = min(changed[contract.brand], default=None)
+        carried[contract.id] = last.period if first is None else Period(first).previous()
+    return carried
+
+
 def compute(inputs: Inputs) -> Settlement:
     period = inputs.period
     first, last = period_bounds(period)
@@ -288,8 +345,9 @@ def compute(inputs: Inputs) -> Settlement:
                 inputs.index_renders,
                 inputs.assets,
             )
+    carried = carried_through(inputs, relevant)
     # the period's lines in full; earlier months' only as the amounts their economics need
-    usage = usage_amounts(measured.lines, relevant, except_month=period)
+    usage = usage_amounts(measured.lines, relevant, except_month=period, carried=carried)
     lines_of: dict[str, list[RatedLine]] = defaultdict(list)
     for line in price_lines(measured.lines, measured.breakdown, relevant, month=period):
         usage[line.contract][line.period] += line.amount
@@ -299,19 +357,21 @@ def compute(inputs: Inputs) -> Settlement:
     for contract in sorted(relevant, key=lambda c: (c.brand, c.id)):
         talent = talents[twins[contract.twin].talent]
         agency = agencies.get(talent.agency) if talent.agency else None
+        issued = inputs.issued.get(contract.id, {})
+        through = carried.get(contract.id)
         months = settle_contract_months(
             contract,
             usage.get(contract.id, {}),
             period,
             agency.commission if agency else Decimal(0),
             talent.withholding_rate,
+            None if through is None else Carried(through, issued),
         )
         by_period = {m.period: m for m in months}
         adjustments = []
-        issued = inputs.issued.get(contract.id, {})
         for origin in sorted(set(by_period) | set(issued)):
-            if origin >= period:
-                continue
+            if origin >= period or (through is not None and origin <= through):
+                continue  # carried months recompute to what was issued: no adjustment
             now = by_period.get(origin)
             current = components_of(now) if now else dict.fromkeys(COMPONENTS, Decimal(0))
             before = issued.get(origin, {})

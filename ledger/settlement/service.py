@@ -42,6 +42,7 @@ from ledger.settlement.compute import (
     Settlement,
     components_of,
     compute,
+    economics_terms,
     payable_account,
 )
 from ledger.settlement.document_types import PreviousPayout
@@ -50,7 +51,7 @@ from ledger.settlement.invoices import Plan, invoice_problems, number, plan_docu
 from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
-from ledger.settlement.snapshot import load_reuse, store_snapshot
+from ledger.settlement.snapshot import load_reuse, store_snapshot, stored_economics
 from ledger.storage.db import reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
@@ -134,7 +135,10 @@ def _gather(
         last_close=None
         if last is None
         else LastClose(
-            last.period, frozenset(json.loads(last.batches)), json.loads(last.contracts)
+            last.period,
+            frozenset(json.loads(last.batches)),
+            json.loads(last.contracts),
+            stored_economics(session, last.period),
         ),
         batches={
             b.id: BatchInfo(b.brand, frozenset(json.loads(b.periods)), b.status == "committed")
@@ -435,6 +439,7 @@ def close(
                     settlement.measured,
                     settlement.first_renders,
                     known.inputs.parties,
+                    economics_terms(known.inputs.contracts, known.inputs.parties),
                 )
             session.flush()
             sealed = seal_period(workspace, session, period)

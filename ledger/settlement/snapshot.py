@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -54,9 +54,11 @@ def store_snapshot(
     measured: pa.Table,
     renders: pa.Table | None,
     parties: Parties,
+    economics: Mapping[str, Sequence[str | None]],
 ) -> None:
-    """Keep ``measured`` (``LINE_SCHEMA``) as the newest close's quantities, and ``renders``
-    (``RENDERS_SCHEMA``) as ``settlements/<period>/first_renders.parquet``."""
+    """Keep ``measured`` (``LINE_SCHEMA``) as the newest close's quantities, ``renders``
+    (``RENDERS_SCHEMA``) as ``settlements/<period>/first_renders.parquet``, and ``economics``
+    (``ledger.settlement.compute.economics_terms``) as the party terms its economics read."""
     digest = None
     if renders is not None:
         tmp = workspace.path("tmp", f"first-renders-{period}.parquet.part")
@@ -69,7 +71,10 @@ def store_snapshot(
     session.exec(delete(MeasureSnapshotRow))
     session.add(
         MeasureSnapshotRow(
-            period=period, reference_sha256=reference_sha256(parties), renders_sha256=digest
+            period=period,
+            reference_sha256=reference_sha256(parties),
+            renders_sha256=digest,
+            economics_terms=json.dumps(economics, sort_keys=True),
         )
     )
     rows = [
@@ -88,6 +93,15 @@ def store_snapshot(
     ]
     if rows:
         session.execute(insert(MeasuredLineRow), rows)
+
+
+def stored_economics(session: Session, period: str) -> dict[str, list[str | None]] | None:
+    """The party terms the economics of ``period``'s close read (None: not stored)."""
+    snapshot = session.get(MeasureSnapshotRow, period)
+    if snapshot is None or snapshot.economics_terms is None:
+        return None
+    terms: dict[str, list[str | None]] = json.loads(snapshot.economics_terms)
+    return terms
 
 
 def _months(first: date, last: date) -> Iterable[str]:

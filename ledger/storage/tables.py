@@ -282,13 +282,17 @@ class DocumentNumberRow(SQLModel, table=True):
 
 
 class MeasureSnapshotRow(SQLModel, table=True):
-    """The measured quantities a close stored (``MeasuredLineRow``), and the fingerprint of the
-    reference data they were measured with (twins, revocations, restricted categories)."""
+    """The measured quantities a close stored (``MeasuredLineRow``), the fingerprint of the
+    reference data they were measured with (twins, revocations, restricted categories) and the
+    party terms its economics read."""
 
     __tablename__ = "measure_snapshots"
     period: str = Field(primary_key=True)  # the closed period
     reference_sha256: str
     renders_sha256: str | None = None  # of settlements/<period>/first_renders.parquet
+    economics_terms: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """JSON: contract id -> what its economics read of the parties at the close
+    (``ledger.settlement.compute.economics_terms``); None for closes made before it was kept."""
 
 
 class MeasuredLineRow(SQLModel, table=True):

@@ -5,17 +5,21 @@ to the byte: figures, statements, exceptions and the settle document."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from ledger import audit
+from ledger.period import Period
+from ledger.settlement.compute import carried_through
+from ledger.settlement.service import _gather
 from ledger.settlement.snapshot import load_reuse
 from ledger.storage.db import reading
 from ledger.storage.repo import all_batches, load_contracts, load_parties
 from tests.conftest import Books
-from tests.lake.histories import k1, play
+from tests.lake.histories import PARTIES, k1, log, play
 
 
 def _draft(books: Books, period: str) -> dict[str, Any]:
@@ -112,3 +116,35 @@ def test_a_price_only_amendment_reprices_stored_quantities_without_measuring(
     contracts = books.ok("statements", "data", "2026-03", "--party", "b1")["contracts"]
     [k1_block] = [c for c in contracts if c["contract"] == "K1"]
     assert k1_block["prior_period_adjustments"], "the new render price corrects earlier months"
+
+
+def _carried(books: Books, period: str) -> dict[str, str]:
+    with reading(books.workspace.engine) as session:
+        inputs = _gather(books.workspace, session, period).inputs
+    relevant = [c for c in inputs.contracts if c.start <= Period(period).last_day]
+    return carried_through(inputs, relevant)
+
+
+def test_months_nothing_changed_since_the_close_are_carried_not_recomputed(books: Books) -> None:
+    play(books, 0, check, months=2)
+    books.ok("settle", "close", "2026-02")
+    # nothing arrived since February's close: every contract resumes after it
+    assert _carried(books, "2026-03") == {"K1": "2026-02", "K2": "2026-02", "K3": "2026-02"}
+    late = log(random.Random(7), "late2", "b1", [1], 4)
+    books.ok("ingest", books.write("b1-late-jan.csv", late), "--brand", "b1")
+    # b1's January changed: its contracts are settled again from January, b2's are not
+    assert _carried(books, "2026-03") == {"K1": "2025-12", "K2": "2026-02", "K3": "2025-12"}
+    check(books, "2026-03")  # and the result is the full recompute's, to the byte
+
+
+def test_a_commission_changed_since_the_close_settles_its_contracts_again(books: Books) -> None:
+    play(books, 2, check, months=2)
+    books.ok("settle", "close", "2026-02")
+    books.ok("parties", "import", books.write("parties.toml", PARTIES.replace('"0.15"', '"0.25"')))
+    # t1's agency takes more from now on, and from every month recomputed: K1 (w1, t1) is
+    # settled again from its start; K2 and K3 belong to t2, who has no agency
+    assert _carried(books, "2026-03") == {"K2": "2026-02", "K3": "2026-02"}
+    check(books, "2026-03")
+    contracts = books.ok("statements", "data", "2026-03", "--party", "b1")["contracts"]
+    [k1_block] = [c for c in contracts if c["contract"] == "K1"]
+    assert k1_block["prior_period_adjustments"], "the new commission corrects earlier months"

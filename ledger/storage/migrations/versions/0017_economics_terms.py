@@ -1,0 +1,25 @@
+"""measure_snapshots.economics_terms: what the economics of each contract read of the parties at
+the close (talent, withholding rate, agency, commission rate), so that a later incremental
+settlement carries the issued figures of months nothing changed since
+
+Revision ID: 0017
+Revises: 0016
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("measure_snapshots") as batch:
+        batch.add_column(sa.Column("economics_terms", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("measure_snapshots") as batch:
+        batch.drop_column("economics_terms")
