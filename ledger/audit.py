@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from ledger import seal_check
-from ledger.journal import JournalEntry, load_entries, verify_chain
+from ledger.journal import JournalEntry, anchored_head, load_entries, verify_chain
 from ledger.money import format_amount
 from ledger.payouts import audit as payouts_audit
 from ledger.settlement.documents import brand_documents_of, verification_code
@@ -154,10 +154,14 @@ def _statements(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
 
 
 def tampering(workspace: Workspace) -> list[str]:
-    """The checks a settlement runs first, over what it reads: the journal's hash chain and the
-    seals of closed periods (one line per problem; empty = none)."""
+    """The checks a settlement runs first, over what it reads: the seals of closed periods and
+    the journal's hash chain (one line per problem; empty = none). When every seal holds and the
+    entries up to the latest one's journal head still have the digest it sealed, the chain is
+    verified from that head on; otherwise from its first entry, as `audit verify` always does."""
     with reading(workspace.engine) as session:
-        return verify_chain(session) + seal_check.check(workspace, session)
+        sealed, bodies = seal_check.inspect(workspace, session)
+        anchor = None if sealed or not bodies else anchored_head(session, bodies[-1]["journal"])
+        return verify_chain(session, anchor) + sealed
 
 
 def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:

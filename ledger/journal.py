@@ -14,9 +14,10 @@ import functools
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import text
@@ -209,10 +210,13 @@ def trial_balance(session: Session) -> list[TrialBalanceRow]:
 
 
 def load_entries(
-    session: Session, period: str | None = None, kind: str | Collection[str] | None = None
+    session: Session,
+    period: str | None = None,
+    kind: str | Collection[str] | None = None,
+    after: int = 0,
 ) -> list[JournalEntry]:
     """The journal's entries in order (only those of ``period`` and of ``kind``, one kind or
-    several, when given)."""
+    several, and those after entry ``after``, when given)."""
     # Plain column tuples, not ORM objects: a settlement reads the whole journal first (to
     # verify its chain), and building an object per row costs most of that time.
     e = JournalEntryRow
@@ -234,6 +238,9 @@ def load_entries(
     rows = sa_select(
         col(p.entry_seq), col(p.account), col(p.currency), col(p.debit), col(p.credit)
     ).order_by(col(p.entry_seq), col(p.line))
+    if after:
+        entries = entries.where(col(e.seq) > after)
+        rows = rows.where(col(p.entry_seq) > after)
     if period is not None or kind is not None:
         seqs = entries.with_only_columns(col(e.seq)).order_by(None)
         rows = rows.where(col(p.entry_seq).in_(seqs))
@@ -247,11 +254,13 @@ def load_entries(
     ]
 
 
-def verify_chain(session: Session) -> list[str]:
-    """Every break in the hash chain or in the balance of an entry (empty = intact)."""
+def verify_chain(session: Session, anchor: tuple[int, str] | None = None) -> list[str]:
+    """Every break in the hash chain or in the balance of an entry (empty = intact); with
+    ``anchor`` (the seq and hash of an entry known intact, ``anchored_head``), of the entries
+    after it."""
     problems = []
-    prev = GENESIS
-    for entry in load_entries(session):
+    after, prev = anchor or (0, GENESIS)
+    for entry in load_entries(session, after=after):
         rows = _posting_rows(entry.postings)
         expected = entry_hash(
             entry.seq, entry.period, entry.kind, entry.reference, entry.memo, prev, rows
@@ -267,3 +276,40 @@ def verify_chain(session: Session) -> list[str]:
             problems.append(f"journal entry {entry.seq} ({entry.reference}) does not balance")
         prev = entry.hash
     return problems
+
+
+_DIGESTED = (
+    "SELECT seq, period, kind, reference, memo, prev_hash, hash FROM journal_entries "
+    "WHERE seq <= {through} ORDER BY seq",
+    "SELECT entry_seq, line, account, currency, CAST(debit AS TEXT), CAST(credit AS TEXT) "
+    "FROM postings WHERE entry_seq <= {through} ORDER BY entry_seq, line",
+)
+
+
+def journal_digest(session: Session, through: int) -> str:
+    """sha256 over the stored entries 1..``through`` and their postings, column by column as
+    the database holds them. A seal keeps it beside the journal head it anchors: while the
+    digest is unchanged, those entries are as they were when their chain was last verified."""
+    digest = hashlib.sha256()
+    cursor = session.connection().connection.cursor()  # driver tuples: no per-value conversion
+    try:
+        for query in _DIGESTED:
+            cursor.execute(query.format(through=int(through)))
+            digest.update(_ROWS_JSON.encode(cursor.fetchall()).encode())
+    finally:
+        cursor.close()
+    return digest.hexdigest()
+
+
+_ROWS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def anchored_head(session: Session, head: Mapping[str, Any]) -> tuple[int, str] | None:
+    """(seq, hash) of a sealed journal head (a seal's ``journal``) whose entries still have the
+    digest sealed with them; None when the seal has no digest or the entries changed (the whole
+    chain must then be verified, which names what changed)."""
+    sealed = head.get("digest")
+    seq = head.get("seq")
+    if not isinstance(sealed, str) or not isinstance(seq, int) or seq <= 0:
+        return None
+    return (seq, str(head["hash"])) if journal_digest(session, seq) == sealed else None

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from ledger.domain import Address, Agency, Brand, Parties, Talent, Twin
 from ledger.errors import LedgerError
+from ledger.journal import journal_digest
 from ledger.settlement.compute import COMPONENTS
 from ledger.storage.db import writing
 from ledger.storage.events import events_sha256, publish
@@ -208,10 +209,14 @@ def period_fields(row: PeriodRow) -> Body:
 
 
 def _head(session: Session) -> Body:
+    """The journal head: its seq and hash, and the digest of the entries up to it
+    (``journal_digest``), by which a settlement's integrity check starts after them."""
     last = session.exec(
         select(JournalEntryRow).order_by(col(JournalEntryRow.seq).desc()).limit(1)
     ).first()
-    return {"seq": last.seq, "hash": last.hash} if last else {"seq": 0, "hash": GENESIS}
+    if last is None:
+        return {"seq": 0, "hash": GENESIS}
+    return {"seq": last.seq, "hash": last.hash, "digest": journal_digest(session, last.seq)}
 
 
 def load_seals(session: Session) -> list[SealRow]:

@@ -45,6 +45,12 @@ from ledger.workspace import Workspace
 
 def check(workspace: Workspace, session: Session) -> list[str]:
     """Every difference between the ledger and its seals (empty = the seals hold)."""
+    return inspect(workspace, session)[0]
+
+
+def inspect(workspace: Workspace, session: Session) -> tuple[list[str], list[Body]]:
+    """Every difference between the ledger and its seals, and the seals' bodies that could be
+    read, oldest first."""
     problems: list[str] = []
     seals = load_seals(session)
     bodies: list[Body] = []
@@ -67,7 +73,7 @@ def check(workspace: Workspace, session: Session) -> list[str]:
     for body in bodies:
         problems += _check_period(session, body)
     problems += _check_batches(session, bodies)
-    return problems
+    return problems, bodies
 
 
 def _check_seal(

@@ -16,7 +16,14 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from ledger.journal import _posting_rows, entry_hash, load_entries
+from ledger.journal import (
+    _posting_rows,
+    anchored_head,
+    entry_hash,
+    journal_digest,
+    load_entries,
+    verify_chain,
+)
 from ledger.seal import KEY_ENV, canonical
 from ledger.settlement.documents import seal as seal_document
 from ledger.storage.events import event_files
@@ -130,6 +137,53 @@ def test_a_memo_edited_with_every_hash_recomputed_is_caught(books: Books) -> Non
         f"journal_entries: entries 1..{len(entries)} were rewritten after the seal of 2026-03 "
         f"(entry {len(entries)} no longer has the sealed hash)"
     ]
+
+
+def _sealed_head(books: Books, period: str) -> dict[str, object]:
+    doc = json.loads((books.root / "seals" / f"{period}.json").read_text())
+    head: dict[str, object] = doc["seal"]["journal"]
+    return head
+
+
+def test_a_seal_keeps_the_digest_of_the_journal_up_to_its_head(books: Books) -> None:
+    close_march(books)
+    head = _sealed_head(books, "2026-03")
+    with Session(books.workspace.engine) as session:
+        assert head["digest"] == journal_digest(session, int(str(head["seq"])))
+        # untouched, the entries up to the head are taken as verified: the chain starts there
+        assert anchored_head(session, head) == (head["seq"], head["hash"])
+        assert verify_chain(session, (int(str(head["seq"])), str(head["hash"]))) == []
+
+
+def test_a_posting_edited_under_a_seal_stops_settlement(books: Books) -> None:
+    close_march(books)
+    _sql(books, "UPDATE postings SET debit = debit + 1 WHERE entry_seq = 1 AND line = 1")
+    reference = _scalar(books, "SELECT reference FROM journal_entries WHERE seq = 1")
+    # the digest sealed with the head no longer matches: the whole chain is walked again
+    with Session(books.workspace.engine) as session:
+        assert anchored_head(session, _sealed_head(books, "2026-03")) is None
+    altered = (
+        f"journal entry 1 ({reference}) was altered outside twinledger: its hash does not "
+        "match its content"
+    )
+    assert books.refused("settle", "run", "2026-04") == (
+        f"error: the books fail their integrity check, nothing was settled: {altered}"
+    )
+    assert altered in caught(books)
+
+
+def test_an_entry_posted_after_the_last_seal_is_verified_from_it(books: Books) -> None:
+    close_march(books)
+    batch = _scalar(books, "SELECT id FROM batches WHERE accepted = 120")
+    books.ok("batches", "void", batch, "--reason", "sent twice", "--by", "qa")
+    last = _scalar(books, "SELECT max(seq) FROM journal_entries")
+    assert int(str(last)) > int(str(_sealed_head(books, "2026-03")["seq"]))
+    _sql(books, "UPDATE journal_entries SET memo = 'nothing happened' WHERE seq = :s", s=last)
+    message = books.refused("settle", "run", "2026-04")
+    assert message.startswith(
+        f"error: the books fail their integrity check, nothing was settled: journal entry {last} "
+        f"(void:{batch}) was altered outside twinledger"
+    )
 
 
 def test_a_settlement_figure_edited_is_caught_and_settlement_refuses(books: Books) -> None:
