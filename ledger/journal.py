@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
 from ledger.money import format_amount
+from ledger.storage.db import driver_rows
 from ledger.storage.repo import now
 from ledger.storage.tables import JournalEntryRow, PostingRow
 
@@ -163,24 +164,19 @@ def payable_balances(
     session: Session, party_type: str, before_period: str
 ) -> dict[tuple[str, str], Decimal]:
     """Credits minus debits of every ``<party_type>:<id>:payable`` account and currency, over
-    entries of periods before ``before_period`` (one query; sums are exact Decimals)."""
-    query = (
-        select(
-            col(PostingRow.account),
-            col(PostingRow.currency),
-            col(PostingRow.debit),
-            col(PostingRow.credit),
-        )
-        .join(JournalEntryRow, col(JournalEntryRow.seq) == col(PostingRow.entry_seq))
-        .where(
-            col(PostingRow.account).startswith(f"{party_type}:"),
-            col(PostingRow.account).endswith(":payable"),
-            col(JournalEntryRow.period) < before_period,
-        )
+    entries of periods before ``before_period`` (one query of driver rows; sums are exact)."""
+    rows = driver_rows(
+        session,
+        "SELECT p.account, p.currency, p.debit, p.credit FROM postings p "
+        "JOIN journal_entries e ON e.seq = p.entry_seq "
+        "WHERE p.account LIKE ? AND p.account LIKE ? AND e.period < ?",
+        f"{party_type}:%",
+        "%:payable",
+        before_period,
     )
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for account, currency, debit, credit in session.exec(query):
-        totals[(account, currency)] += credit - debit
+    for account, currency, debit, credit in rows:
+        totals[(account, currency)] += Decimal(credit) - Decimal(debit)  # text on SQLite
     return dict(totals)
 
 
@@ -280,9 +276,9 @@ def verify_chain(session: Session, anchor: tuple[int, str] | None = None) -> lis
 
 _DIGESTED = (
     "SELECT seq, period, kind, reference, memo, prev_hash, hash FROM journal_entries "
-    "WHERE seq <= {through} ORDER BY seq",
+    "WHERE seq <= ? ORDER BY seq",
     "SELECT entry_seq, line, account, currency, CAST(debit AS TEXT), CAST(credit AS TEXT) "
-    "FROM postings WHERE entry_seq <= {through} ORDER BY entry_seq, line",
+    "FROM postings WHERE entry_seq <= ? ORDER BY entry_seq, line",
 )
 
 
@@ -291,13 +287,8 @@ def journal_digest(session: Session, through: int) -> str:
     the database holds them. A seal keeps it beside the journal head it anchors: while the
     digest is unchanged, those entries are as they were when their chain was last verified."""
     digest = hashlib.sha256()
-    cursor = session.connection().connection.cursor()  # driver tuples: no per-value conversion
-    try:
-        for query in _DIGESTED:
-            cursor.execute(query.format(through=int(through)))
-            digest.update(_ROWS_JSON.encode(cursor.fetchall()).encode())
-    finally:
-        cursor.close()
+    for query in _DIGESTED:
+        digest.update(_ROWS_JSON.encode(driver_rows(session, query, through)).encode())
     return digest.hexdigest()
 
 

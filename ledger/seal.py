@@ -25,20 +25,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ledger.domain import Address, Agency, Brand, Parties, Talent, Twin
 from ledger.errors import LedgerError
 from ledger.journal import journal_digest
 from ledger.settlement.compute import COMPONENTS
-from ledger.storage.db import writing
+from ledger.storage.db import driver_rows, writing
 from ledger.storage.events import events_sha256, publish
 from ledger.storage.periods import CLOSED
 from ledger.storage.repo import iso, load_parties, now
 from ledger.storage.tables import (
     BatchRow,
-    ContractSettlementRow,
     JournalEntryRow,
     PeriodRow,
     SealRow,
@@ -176,16 +174,20 @@ def batch_fields(row: BatchRow) -> Body:
 
 def settlement_figures(session: Session, period: str) -> dict[str, Body]:
     """``contract|origin`` -> revision, currency and each figure as text, of ``period``'s
-    contract_settlements rows (plain columns: seal checks read every closed period's rows)."""
-    s = ContractSettlementRow
-    figures = [col(getattr(s, name)) for name in SETTLEMENT_FIELDS]
-    query = sa_select(
-        col(s.contract), col(s.origin), col(s.revision), col(s.currency), *figures
-    ).where(col(s.period) == period)
+    contract_settlements rows (driver rows: seal checks read every closed period's rows)."""
+    rows = driver_rows(
+        session,
+        f"SELECT contract, origin, revision, currency, {', '.join(SETTLEMENT_FIELDS)} "
+        "FROM contract_settlements WHERE period = ?",
+        period,
+    )
     return {
         f"{contract}|{origin}": {"revision": revision, "currency": currency}
-        | {name: str(value) for name, value in zip(SETTLEMENT_FIELDS, values, strict=True)}
-        for contract, origin, revision, currency, *values in session.connection().execute(query)
+        | {
+            name: value if isinstance(value, str) else str(value)  # text on SQLite
+            for name, value in zip(SETTLEMENT_FIELDS, values, strict=True)
+        }
+        for contract, origin, revision, currency, *values in rows
     }
 
 

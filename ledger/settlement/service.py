@@ -20,7 +20,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, insert, select
 
 from ledger import audit
@@ -52,7 +51,7 @@ from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
 from ledger.settlement.snapshot import load_reuse, store_snapshot, stored_economics
-from ledger.storage.db import reading, writing
+from ledger.storage.db import driver_rows, reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
 from ledger.storage.periods import (
@@ -90,15 +89,17 @@ def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Deci
     issued: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(COMPONENTS, Decimal(0)))
     )
-    r = ContractSettlementRow
-    query = sa_select(
-        col(r.period), col(r.contract), col(r.origin), *[col(getattr(r, n)) for n in COMPONENTS]
-    ).where(col(r.period) < before)
-    for period, contract, origin, *amounts in session.connection().execute(query):
-        if period in closed:  # plain rows: every closed month's settlements are read
+    rows = driver_rows(  # every closed month's settlements: plain driver rows
+        session,
+        f"SELECT period, contract, origin, {', '.join(COMPONENTS)} FROM contract_settlements "
+        "WHERE period < ?",
+        before,
+    )
+    for period, contract, origin, *amounts in rows:
+        if period in closed:
             values = issued[contract][origin]
             for name, amount in zip(COMPONENTS, amounts, strict=True):
-                values[name] += amount
+                values[name] += Decimal(amount)  # decimal text on SQLite
     return issued
 
 

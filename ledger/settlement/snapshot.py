@@ -15,12 +15,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import text as sql
 from sqlmodel import Session, delete, insert
 
 from ledger.domain import Contract, Parties
@@ -28,6 +26,7 @@ from ledger.rating.incremental import Reuse
 from ledger.rating.measure import LINE_SCHEMA
 from ledger.rating.tables import rules_table, twins_table, versions_table
 from ledger.storage.codec import contract_from_json
+from ledger.storage.db import driver_rows
 from ledger.storage.events import event_files, file_sha256, is_lake_path, month_files, publish
 from ledger.storage.periods import latest_closed
 from ledger.storage.tables import BatchRow, ContractRow, MeasuredLineRow, MeasureSnapshotRow
@@ -112,19 +111,26 @@ def _months(first: date, last: date) -> Iterable[str]:
 
 
 def _stored(session: Session, period: str) -> pa.Table:
-    rows = session.execute(
-        sql(
-            "SELECT month, vkey, rule_no, oos, quantity, events, brand FROM measured_lines "
-            "WHERE period = :period"
-        ),
-        {"period": period},
-    ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(LINE_SCHEMA)
-    values = [list(c) for c in columns]
-    values[3] = [bool(o) for o in values[3]]
-    values[4] = [Decimal(q) for q in values[4]]
+    rows = driver_rows(
+        session,
+        "SELECT month, vkey, rule_no, oos, quantity, events, brand FROM measured_lines "
+        "WHERE period = ?",
+        period,
+    )
+    month, vkey, rule_no, oos, quantity, events, brand = (
+        list(c) for c in (zip(*rows, strict=True) if rows else [()] * len(LINE_SCHEMA))
+    )
+    decimal = LINE_SCHEMA.field("quantity").type
     return pa.Table.from_arrays(
-        [pa.array(v, type=f.type) for v, f in zip(values, LINE_SCHEMA, strict=True)],
+        [
+            pa.array(month, pa.string()),
+            pa.array(vkey, pa.string()),
+            pa.array(rule_no, pa.int64()),
+            pa.array([bool(o) for o in oos], pa.bool_()),  # 0/1 on SQLite
+            pa.array([str(q) for q in quantity], pa.string()).cast(decimal),  # exact
+            pa.array(events, pa.int64()),
+            pa.array(brand, pa.string()),
+        ],
         schema=LINE_SCHEMA,
     )
 

@@ -87,3 +87,19 @@ def writing(engine: Engine) -> Iterator[Session]:
 
 def reading(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+def driver_rows(session: Session, query: str, *params: object) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` (``?`` marks a parameter) as the database driver returns them: plain
+    tuples, no type conversion (money is decimal text on SQLite, Decimal on PostgreSQL), for the
+    reads a settlement repeats over every closed month."""
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        query = query.replace("?", "%s")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(query, params)
+        rows: list[tuple[Any, ...]] = list(cursor.fetchall())  # tuples from both drivers
+    finally:
+        cursor.close()
+    return rows
