@@ -107,11 +107,7 @@ def measure_reusing(
         start,
         end,
         superseders=reuse.superseders,
-        scope=(
-            f"occurred_at >= {after} OR EXISTS (SELECT 1 FROM dirty d "
-            "WHERE d.month = ev_all.month AND d.brand = ev_all.brand) "
-            "OR batch_id IN (SELECT batch_id FROM added)"
-        ),
+        scope=_scope(after, reuse),
         renders=(
             "SELECT brand, twin_id, asset_id, occurred_at FROM ev_src "
             f"WHERE kind = 'render' AND occurred_at < TIMESTAMPTZ '{end} 00:00:00+00' "
@@ -131,6 +127,20 @@ def measure_reusing(
     events = count_events(con, report_from)
     credentials = credential_counts(con, report_from)
     return Measured(combined, breakdown, exceptions, events, renders, credentials)
+
+
+def _scope(after: str, reuse: Reuse) -> str:
+    """The events measured again: those after the close, of the (month, brand) pairs changed
+    since it, and of the batches added since it (a condition is left out when it selects
+    nothing: DuckDB then reads the period's events without probing the other two)."""
+    chosen = [f"occurred_at >= {after}"]
+    if reuse.dirty:
+        chosen.append(
+            "EXISTS (SELECT 1 FROM dirty d WHERE d.month = ev_all.month AND d.brand = ev_all.brand)"
+        )
+    if reuse.added:
+        chosen.append("batch_id IN (SELECT batch_id FROM added)")
+    return " OR ".join(chosen)
 
 
 def _add(kept: pa.Table, fresh: pa.Table) -> pa.Table:

@@ -1,12 +1,14 @@
 """The measured quantities a close stores, and the incremental measure they make possible.
 
 At every close the quantities per priced line of every month it measured are stored
-(``measured_lines``), with a fingerprint of the reference data they depend on
-(``measure_snapshots``); only the newest close's are kept. A later settlement reuses them
-(``ledger.rating.incremental``) for every (month, brand) nothing changed since: no batch of the
-brand touching the month was committed, restated or withdrawn after the close, and no contract
-of the brand covering the month was amended or added. A change to twins, their revocations or
-their talents' restricted categories makes the settlement measure everything again.
+(``settlements/<period>/measured_lines.parquet``, with its sha256; closes made before the file
+was kept stored ``measured_lines`` rows, still read), with a fingerprint of the reference data
+they depend on (``measure_snapshots``); only the newest close's are used. A later settlement
+reuses them (``ledger.rating.incremental``) for every (month, brand) nothing changed since: no
+batch of the brand touching the month was committed, restated or withdrawn after the close, and
+no contract of the brand covering the month was amended or added. A change to twins, their
+revocations or their talents' restricted categories makes the settlement measure everything
+again.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlmodel import Session, delete, insert
+from sqlmodel import Session, delete
 
 from ledger.domain import Contract, Parties
 from ledger.rating.incremental import Reuse
@@ -33,6 +36,7 @@ from ledger.storage.tables import BatchRow, ContractRow, MeasuredLineRow, Measur
 from ledger.workspace import Workspace
 
 RENDERS_FILE = "first_renders.parquet"
+LINES_FILE = "measured_lines.parquet"
 
 
 def reference_sha256(parties: Parties) -> str:
@@ -46,6 +50,19 @@ def renders_path(workspace: Workspace, period: str) -> Path:
     return workspace.path("settlements", period, RENDERS_FILE)
 
 
+def lines_path(workspace: Workspace, period: str) -> Path:
+    return workspace.path("settlements", period, LINES_FILE)
+
+
+def _publish_table(workspace: Workspace, table: pa.Table, final: Path) -> str:
+    """Write ``table`` as the Parquet file ``final`` (atomically); its sha256."""
+    tmp = workspace.path("tmp", f"{final.parent.name}-{final.name}.part")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, tmp)
+    publish(tmp, final)
+    return file_sha256(final)
+
+
 def store_snapshot(
     workspace: Workspace,
     session: Session,
@@ -55,18 +72,16 @@ def store_snapshot(
     parties: Parties,
     economics: Mapping[str, Sequence[str | None]],
 ) -> None:
-    """Keep ``measured`` (``LINE_SCHEMA``) as the newest close's quantities, ``renders``
+    """Keep ``measured`` (``LINE_SCHEMA``, its months up to ``period``) as the newest close's
+    quantities in ``settlements/<period>/measured_lines.parquet``, ``renders``
     (``RENDERS_SCHEMA``) as ``settlements/<period>/first_renders.parquet``, and ``economics``
     (``ledger.settlement.compute.economics_terms``) as the party terms its economics read."""
+    closed = measured.cast(LINE_SCHEMA).filter(pc.less_equal(measured.column("month"), period))
+    lines = _publish_table(workspace, closed, lines_path(workspace, period))
     digest = None
     if renders is not None:
-        tmp = workspace.path("tmp", f"first-renders-{period}.parquet.part")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(renders, tmp)
-        final = renders_path(workspace, period)
-        publish(tmp, final)
-        digest = file_sha256(final)
-    session.exec(delete(MeasuredLineRow))
+        digest = _publish_table(workspace, renders, renders_path(workspace, period))
+    session.exec(delete(MeasuredLineRow))  # the rows of closes made before the file was kept
     session.exec(delete(MeasureSnapshotRow))
     session.add(
         MeasureSnapshotRow(
@@ -74,24 +89,9 @@ def store_snapshot(
             reference_sha256=reference_sha256(parties),
             renders_sha256=digest,
             economics_terms=json.dumps(economics, sort_keys=True),
+            lines_sha256=lines,
         )
     )
-    rows = [
-        {
-            "period": period,
-            "month": r["month"],
-            "brand": r["brand"],
-            "vkey": r["vkey"],
-            "rule_no": r["rule_no"],
-            "oos": r["oos"],
-            "quantity": str(r["quantity"]),
-            "events": r["events"],
-        }
-        for r in measured.to_pylist()
-        if r["month"] <= period
-    ]
-    if rows:
-        session.execute(insert(MeasuredLineRow), rows)
 
 
 def stored_economics(session: Session, period: str) -> dict[str, list[str | None]] | None:
@@ -110,12 +110,20 @@ def _months(first: date, last: date) -> Iterable[str]:
         year, month = year + (month == 12), month % 12 + 1
 
 
-def _stored(session: Session, period: str) -> pa.Table:
-    rows = driver_rows(
+def _stored(
+    workspace: Workspace, session: Session, snapshot: MeasureSnapshotRow
+) -> pa.Table | None:
+    """The quantities the close of ``snapshot`` stored (None: its file is not as it wrote it)."""
+    if snapshot.lines_sha256 is not None:
+        path = lines_path(workspace, snapshot.period)
+        if not path.is_file() or file_sha256(path) != snapshot.lines_sha256:
+            return None
+        return pq.read_table(path).cast(LINE_SCHEMA)
+    rows = driver_rows(  # a close made before the file was kept stored rows
         session,
         "SELECT month, vkey, rule_no, oos, quantity, events, brand FROM measured_lines "
         "WHERE period = ?",
-        period,
+        snapshot.period,
     )
     month, vkey, rule_no, oos, quantity, events, brand = (
         list(c) for c in (zip(*rows, strict=True) if rows else [()] * len(LINE_SCHEMA))
@@ -190,6 +198,9 @@ def load_reuse(
     snapshot = session.get(MeasureSnapshotRow, last.period)
     if snapshot is None or snapshot.reference_sha256 != reference_sha256(parties):
         return None
+    stored = _stored(workspace, session, snapshot)
+    if stored is None:
+        return None
     through = last.period
     known, revisions = set(json.loads(last.batches)), json.loads(last.contracts)
     dirty: set[tuple[str, str]] = set()
@@ -235,7 +246,7 @@ def load_reuse(
                 files.update(own)  # the old layout: the batch's files hold every month
     return Reuse(
         through=through,
-        stored=_stored(session, through),
+        stored=stored,
         dirty=frozenset(dirty),
         files=sorted(files),
         superseders=superseders,

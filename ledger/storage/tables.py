@@ -293,10 +293,14 @@ class MeasureSnapshotRow(SQLModel, table=True):
     economics_terms: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """JSON: contract id -> what its economics read of the parties at the close
     (``ledger.settlement.compute.economics_terms``); None for closes made before it was kept."""
+    lines_sha256: str | None = None
+    """Of settlements/<period>/measured_lines.parquet, the quantities the close measured; None
+    for closes made before, which stored them as ``measured_lines`` rows."""
 
 
 class MeasuredLineRow(SQLModel, table=True):
-    """The quantity of one priced line of one month, as the close of ``period`` measured it."""
+    """The quantity of one priced line of one month, as the close of ``period`` measured it
+    (closes made before ``MeasureSnapshotRow.lines_sha256`` existed; later ones keep a file)."""
 
     __tablename__ = "measured_lines"
     period: str = Field(primary_key=True)  # the closed period whose snapshot this is

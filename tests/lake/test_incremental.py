@@ -8,16 +8,21 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import text
+from sqlmodel import insert
 
 from ledger import audit
 from ledger.period import Period
+from ledger.rating.incremental import Reuse
+from ledger.rating.measure import LINE_SCHEMA
 from ledger.settlement.compute import carried_through
 from ledger.settlement.service import _gather
 from ledger.settlement.snapshot import load_reuse
-from ledger.storage.db import reading
+from ledger.storage.db import reading, writing
 from ledger.storage.repo import all_batches, load_contracts, load_parties
+from ledger.storage.tables import MeasuredLineRow
 from tests.conftest import Books
 from tests.lake.histories import PARTIES, k1, log, play
 
@@ -49,9 +54,9 @@ def _draft(books: Books, period: str) -> dict[str, Any]:
     }
 
 
-def _reused_through(books: Books, period: str) -> str | None:
+def _reuse(books: Books, period: str) -> Reuse | None:
     with reading(books.workspace.engine) as session:
-        reuse = load_reuse(
+        return load_reuse(
             books.workspace,
             session,
             period,
@@ -59,6 +64,10 @@ def _reused_through(books: Books, period: str) -> str | None:
             load_parties(session),
             all_batches(session),
         )
+
+
+def _reused_through(books: Books, period: str) -> str | None:
+    reuse = _reuse(books, period)
     return None if reuse is None else reuse.through
 
 
@@ -98,15 +107,7 @@ def test_a_price_only_amendment_reprices_stored_quantities_without_measuring(
     # February's close stay valid and are priced again at the new price
     books.write("K1-repriced.toml", k1("1.40", guarantee=False))
     books.ok("contracts", "import", books.files / "K1-repriced.toml", "--amend")
-    with reading(books.workspace.engine) as session:
-        reuse = load_reuse(
-            books.workspace,
-            session,
-            "2026-03",
-            load_contracts(session),
-            load_parties(session),
-            all_batches(session),
-        )
+    reuse = _reuse(books, "2026-03")
     assert reuse is not None
     assert reuse.renamed == {"K1@r1v0": "K1@r2v0"}
     assert not {(m, b) for m, b in reuse.dirty if b == "b1"}  # b1's months are not re-read
@@ -148,3 +149,30 @@ def test_a_commission_changed_since_the_close_settles_its_contracts_again(books:
     contracts = books.ok("statements", "data", "2026-03", "--party", "b1")["contracts"]
     [k1_block] = [c for c in contracts if c["contract"] == "K1"]
     assert k1_block["prior_period_adjustments"], "the new commission corrects earlier months"
+
+
+def test_the_stored_quantities_are_used_only_as_the_close_wrote_them(books: Books) -> None:
+    play(books, 3, check, months=2)
+    books.ok("settle", "close", "2026-02")
+    kept = books.root / "settlements" / "2026-02" / "measured_lines.parquet"
+    reuse = _reuse(books, "2026-03")
+    assert reuse is not None
+    assert reuse.stored.equals(pq.read_table(kept).cast(LINE_SCHEMA))
+    assert set(reuse.stored.column("month").to_pylist()) == {"2026-01", "2026-02"}
+    # quantities stored as rows by a close made before the file was kept are read as rows
+    books.tampered = True  # the snapshot is rewritten by hand, as an older close left it
+    with books.workspace.engine.begin() as conn:
+        conn.execute(text("UPDATE measure_snapshots SET lines_sha256 = NULL"))
+    with writing(books.workspace.engine) as session:
+        rows = [
+            r | {"period": "2026-02", "quantity": str(r["quantity"])}
+            for r in reuse.stored.to_pylist()
+        ]
+        session.execute(insert(MeasuredLineRow), rows)
+    from_rows = _reuse(books, "2026-03")
+    assert from_rows is not None and from_rows.stored.equals(reuse.stored)
+    # a file that is not as the close wrote it is not used: everything is measured again
+    with books.workspace.engine.begin() as conn:
+        conn.execute(text("UPDATE measure_snapshots SET lines_sha256 = :d"), {"d": "0" * 64})
+    assert _reuse(books, "2026-03") is None
+    assert books.ok("settle", "run", "2026-03") == books.ok("settle", "run", "2026-03", "--full")
