@@ -40,7 +40,6 @@ from ledger.storage.tables import (
     JournalEntryRow,
     PeriodRow,
     SealRow,
-    StatementRow,
 )
 from ledger.workspace import Workspace
 
@@ -192,12 +191,12 @@ def settlement_figures(session: Session, period: str) -> dict[str, Body]:
 
 
 def statement_codes(session: Session, period: str) -> dict[str, str]:
-    rows = session.exec(
-        select(StatementRow.statement_id, StatementRow.verification_code).where(
-            col(StatementRow.period) == period
-        )
+    rows = driver_rows(
+        session,
+        "SELECT statement_id, verification_code FROM statements WHERE period = ?",
+        period,
     )
-    return dict(sorted(rows.all()))
+    return dict(sorted(rows))
 
 
 def period_fields(row: PeriodRow) -> Body:
