@@ -72,15 +72,16 @@ def entry_hash(
     postings: Sequence[tuple[str, str, str, str]],
 ) -> str:
     """sha256 over the entry's content and the previous entry's hash."""
-    body = _ENTRY_JSON.encode(
+    body = _COMPACT_JSON.encode(
         [seq, period, kind, reference, memo, prev_hash, [list(p) for p in postings]]
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-_ENTRY_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 """``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` made once: dumps builds an
-encoder per call when given options, and verifying the chain hashes every entry."""
+encoder per call when given options, and verifying the chain hashes every entry (and the
+journal digest encodes every row)."""
 
 
 def _posting_rows(postings: Sequence[Posting]) -> list[tuple[str, str, str, str]]:
@@ -288,11 +289,8 @@ def journal_digest(session: Session, through: int) -> str:
     digest is unchanged, those entries are as they were when their chain was last verified."""
     digest = hashlib.sha256()
     for query in _DIGESTED:
-        digest.update(_ROWS_JSON.encode(driver_rows(session, query, through)).encode())
+        digest.update(_COMPACT_JSON.encode(driver_rows(session, query, through)).encode())
     return digest.hexdigest()
-
-
-_ROWS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def anchored_head(session: Session, head: Mapping[str, Any]) -> tuple[int, str] | None:

@@ -131,8 +131,8 @@ def measure_reusing(
 
 def _scope(after: str, reuse: Reuse) -> str:
     """The events measured again: those after the close, of the (month, brand) pairs changed
-    since it, and of the batches added since it (a condition is left out when it selects
-    nothing: DuckDB then reads the period's events without probing the other two)."""
+    since it, and of the batches added since it. A condition on an empty table is left out:
+    DuckDB would otherwise probe that table for every event of the period."""
     chosen = [f"occurred_at >= {after}"]
     if reuse.dirty:
         chosen.append(
