@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ledger import seal_check
@@ -153,12 +154,13 @@ def _statements(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     return problems
 
 
-def tampering(workspace: Workspace) -> list[str]:
+def tampering(workspace: Workspace, engine: Engine | None = None) -> list[str]:
     """The checks a settlement runs first, over what it reads: the seals of closed periods and
     the journal's hash chain (one line per problem; empty = none). When every seal holds and the
     entries up to the latest one's journal head still have the digest it sealed, the chain is
-    verified from that head on; otherwise from its first entry, as `audit verify` always does."""
-    with reading(workspace.engine) as session:
+    verified from that head on; otherwise from its first entry, as `audit verify` always does.
+    ``engine`` reads the books instead of the workspace's own."""
+    with reading(engine or workspace.engine) as session:
         sealed, bodies = seal_check.inspect(workspace, session)
         anchor = None if sealed or not bodies else anchored_head(session, bodies[-1]["journal"])
         return verify_chain(session, anchor) + sealed

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from ledger.errors import LedgerError
 from ledger.money import format_amount
-from ledger.storage.db import driver_rows
+from ledger.storage.db import driver_rows, exact_amounts
 from ledger.storage.repo import now
 from ledger.storage.tables import JournalEntryRow, PostingRow
 
@@ -176,8 +176,9 @@ def payable_balances(
         before_period,
     )
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    exact = exact_amounts()
     for account, currency, debit, credit in rows:
-        totals[(account, currency)] += Decimal(credit) - Decimal(debit)  # text on SQLite
+        totals[(account, currency)] += exact(credit) - exact(debit)
     return dict(totals)
 
 

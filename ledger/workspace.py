@@ -173,10 +173,15 @@ class Workspace:
             return self.root / path.name
         return path
 
+    @property
+    def database(self) -> str:
+        """The database URL, a SQLite file resolved against the workspace."""
+        file = self.sqlite_file
+        return f"sqlite:///{file}" if file is not None else self.database_url
+
     @cached_property
     def engine(self) -> Engine:
-        file = self.sqlite_file
-        return make_engine(f"sqlite:///{file}" if file is not None else self.database_url)
+        return make_engine(self.database)
 
     def check_database(self, creating: bool = False) -> None:
         """Refuse a SQLite database that is missing (opening it would create an empty one)."""

@@ -22,9 +22,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session, col, delete, insert, select
 
-from ledger import audit
 from ledger.errors import DraftOutdated, LedgerError, PeriodNotSettled
 from ledger.fx import FxTable
+from ledger.integrity import checked_beside
 from ledger.journal import lock, payable_balances
 from ledger.money import format_amount
 from ledger.period import Period
@@ -51,7 +51,7 @@ from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
 from ledger.settlement.snapshot import load_reuse, store_snapshot, stored_economics
-from ledger.storage.db import driver_rows, reading, writing
+from ledger.storage.db import driver_rows, exact_amounts, reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
 from ledger.storage.periods import (
@@ -95,11 +95,12 @@ def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Deci
         "WHERE period < ?",
         before,
     )
+    exact = exact_amounts()
     for period, contract, origin, *amounts in rows:
         if period in closed:
             values = issued[contract][origin]
             for name, amount in zip(COMPONENTS, amounts, strict=True):
-                values[name] += Decimal(amount)  # decimal text on SQLite
+                values[name] += exact(amount)
     return issued
 
 
@@ -333,16 +334,6 @@ def _store(
     return summary
 
 
-def refuse_if_tampered(workspace: Workspace) -> None:
-    """Refuse to settle books whose journal chain or seals fail (``audit.tampering``)."""
-    problems = audit.tampering(workspace)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise LedgerError(
-            f"the books fail their integrity check, nothing was settled: {problems[0]}{more}"
-        )
-
-
 def run(
     workspace: Workspace, period: str, full: bool = False, engine: str | None = None
 ) -> dict[str, Any]:
@@ -352,12 +343,13 @@ def run(
     ``full`` measures every event file instead, with the same result. ``engine`` (``duckdb`` or
     ``spark``) overrides the workspace's ``engine`` setting; every engine gives the same result."""
     period = Period.parse(period)
-    refuse_if_tampered(workspace)
-    with reading(workspace.engine) as session:
-        refuse_if_closed(session, period)
-        known = _gather(workspace, session, period, full, engine=engine)
-        before = closes(session)
-    settlement = compute(known.inputs)
+    with checked_beside(workspace) as confirm:
+        with reading(workspace.engine) as session:
+            refuse_if_closed(session, period)
+            known = _gather(workspace, session, period, full, engine=engine)
+            before = closes(session)
+        settlement = compute(known.inputs)
+        confirm()
     with writing(workspace.engine) as session:
         _still(session, period, before)
         return _store(workspace, session, settlement, known, "draft")
@@ -388,41 +380,42 @@ def close(
     its measured quantities for the next incremental settlement (``full``, ``engine`` as for
     `run`)."""
     period = Period.parse(period)
-    refuse_if_tampered(workspace)
-    with reading(workspace.engine) as session:
-        refuse_if_closed(session, period)
-        row = _period_row(session, period)
-        if row is None:
-            raise PeriodNotSettled(f"period {period} has no draft", period)
-        open_before = sorted(
-            p for p in periods_with_usage(session) if p < period and not is_closed(session, p)
-        )
-        if open_before:
-            raise LedgerError(
-                f"period {open_before[0]} has usage and is not closed; close it before {period}"
+    with checked_beside(workspace) as confirm:
+        with reading(workspace.engine) as session:
+            refuse_if_closed(session, period)
+            row = _period_row(session, period)
+            if row is None:
+                raise PeriodNotSettled(f"period {period} has no draft", period)
+            open_before = sorted(
+                p for p in periods_with_usage(session) if p < period and not is_closed(session, p)
             )
-        known = _gather(workspace, session, period, full, closing=True, engine=engine)
-        before = closes(session)
-        closed_since = session.exec(
-            select(PeriodRow.period).where(
-                PeriodRow.status == CLOSED, col(PeriodRow.closed_at) > row.run_at
-            )
-        ).first()
-        adjusted_since = any(m.posted_at > iso(row.run_at) for m in known.inputs.manual)
-        if (
-            adjusted_since
-            or assets_changed_since(session, row.run_at)
-            or consents_changed_since(session, row.run_at)
-            or known.batches != json.loads(row.batches)
-            or known.revisions != json.loads(row.contracts)
-            or closed_since is not None
-        ):
-            raise DraftOutdated(
-                f"period {period} changed since its draft (new batches, contract revisions, "
-                "adjustments, verified assets, consents or closed periods)",
-                period,
-            )
-    settlement = compute(known.inputs)
+            if open_before:
+                raise LedgerError(
+                    f"period {open_before[0]} has usage and is not closed; close it before {period}"
+                )
+            known = _gather(workspace, session, period, full, closing=True, engine=engine)
+            before = closes(session)
+            closed_since = session.exec(
+                select(PeriodRow.period).where(
+                    PeriodRow.status == CLOSED, col(PeriodRow.closed_at) > row.run_at
+                )
+            ).first()
+            adjusted_since = any(m.posted_at > iso(row.run_at) for m in known.inputs.manual)
+            if (
+                adjusted_since
+                or assets_changed_since(session, row.run_at)
+                or consents_changed_since(session, row.run_at)
+                or known.batches != json.loads(row.batches)
+                or known.revisions != json.loads(row.contracts)
+                or closed_since is not None
+            ):
+                raise DraftOutdated(
+                    f"period {period} changed since its draft (new batches, contract revisions, "
+                    "adjustments, verified assets, consents or closed periods)",
+                    period,
+                )
+        settlement = compute(known.inputs)
+        confirm()
     sealed: list[Path] = []
     try:
         with writing(workspace.engine) as session:

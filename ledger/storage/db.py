@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,11 @@ from ledger.errors import LedgerError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, writes: bool = True) -> Engine:
+    """An engine for ``url``. On SQLite every transaction takes the write lock up front unless
+    ``writes`` is false: a reader's transaction then starts deferred, a snapshot that neither
+    waits for nor blocks a writer (WAL)."""
+    begin = "BEGIN IMMEDIATE" if writes else "BEGIN"
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 
@@ -39,7 +44,7 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn: Any) -> None:
             # Every transaction takes the write lock up front: a deferred transaction that later
             # upgrades to a write fails at once with "database is locked", whatever the timeout.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql(begin)
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -103,3 +108,20 @@ def driver_rows(session: Session, query: str, *params: object) -> list[tuple[Any
     finally:
         cursor.close()
     return rows
+
+
+def exact_amounts() -> Callable[[Any], Decimal]:
+    """A converter of the money values of driver rows (decimal text on SQLite, Decimal on
+    PostgreSQL) to Decimal, each distinct text converted once: over many rows most amounts
+    repeat, zero above all."""
+    texts: dict[str, Decimal] = {}
+
+    def exact(amount: Any) -> Decimal:
+        if not isinstance(amount, str):
+            return Decimal(amount)
+        value = texts.get(amount)
+        if value is None:
+            value = texts[amount] = Decimal(amount)
+        return value
+
+    return exact

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -419,3 +420,61 @@ def test_a_seal_file_left_by_an_interrupted_close_is_replaced_by_the_next(books:
     assert caught(books) == [
         "seals/2026-05.json has no seals row (the seal of 2026-05 was removed from the database)"
     ]
+
+
+def _checked_in(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Record the process id of every integrity check (a forked check inherits the patch)."""
+    from ledger import audit, integrity
+
+    pids = tmp_path / "checked-in"
+    real = audit.tampering
+
+    def recorded(*args: object, **kwargs: object) -> list[str]:
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(integrity.audit, "tampering", recorded)
+    return pids
+
+
+def test_the_integrity_check_runs_beside_the_settlement_once_a_period_is_sealed(
+    books: Books, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pids = _checked_in(monkeypatch, tmp_path)
+    fixtures.load(books)
+    books.ok("ingest", books.write("many.csv", _many(12)), "--brand", "b1")
+    books.ok("settle", "run", "2026-03")  # nothing sealed yet: checked here, first
+    assert pids.read_text().split() == [str(os.getpid())]
+    books.ok("settle", "close", "2026-03")  # the first seal is made by this close
+    assert pids.read_text().split() == [str(os.getpid())] * 2
+    books.ok("settle", "run", "2026-04")
+    books.ok("settle", "close", "2026-04")
+    beside = pids.read_text().split()[2:]
+    assert len(beside) == 2 and str(os.getpid()) not in beside
+
+
+def test_a_refusal_of_the_settlement_gives_way_to_a_failed_integrity_check(books: Books) -> None:
+    close_march(books)
+    assert books.refused("settle", "run", "2026-03").startswith("error: period 2026-03 is closed;")
+    _sql(books, "UPDATE contract_settlements SET usage = usage + 1000")
+    # the settlement's own refusal (the period is closed) comes while the check still runs
+    assert books.refused("settle", "run", "2026-03").startswith(
+        "error: the books fail their integrity check, nothing was settled: contract_settlements "
+        "row (2026-03, C1, 2026-03): usage is 19886.14"
+    )
+
+
+def test_a_forked_check_that_does_not_report_is_run_again_here(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger import integrity
+
+    close_march(books)
+    monkeypatch.setattr(integrity, "_check", lambda workspace, report: os._exit(3))
+    books.ok("settle", "run", "2026-04")
+    _sql(books, "UPDATE contract_settlements SET usage = usage + 1000")
+    assert books.refused("settle", "run", "2026-04").startswith(
+        "error: the books fail their integrity check, nothing was settled: contract_settlements "
+        "row (2026-03, C1, 2026-03): usage is 19886.14"
+    )
