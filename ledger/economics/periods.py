@@ -28,6 +28,12 @@ def days_in_month(period: str) -> int:
 
 def months_between(first: str, last: str) -> list[str]:
     """Every month from ``first`` through ``last``, inclusive and in order (empty if reversed)."""
+    return list(_months(first, last))
+
+
+@functools.cache
+def _months(first: str, last: str) -> tuple[str, ...]:
+    """Kept per range: every contract asks for every month of its term at each settlement."""
     month, end = Period.parse(first), Period.parse(last)
     months: list[str] = []
     while month <= end:
@@ -35,7 +41,7 @@ def months_between(first: str, last: str) -> list[str]:
         if month == end:
             break
         month = month.next()
-    return months
+    return tuple(months)
 
 
 def days(first: date, last: date) -> int:

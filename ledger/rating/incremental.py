@@ -145,8 +145,12 @@ def _scope(after: str, reuse: Reuse) -> str:
 
 def _add(kept: pa.Table, fresh: pa.Table) -> pa.Table:
     """The stored lines plus the fresh ones, quantities of the same line summed (a line of a
-    closed month that added batches add to)."""
-    both = pa.concat_tables([kept, fresh.cast(LINE_SCHEMA)])
+    closed month that added batches add to). Stored lines are one per line already: only those
+    of the months measured again are grouped with the fresh ones."""
+    fresh = fresh.cast(LINE_SCHEMA)
+    again = pc.is_in(kept.column("month"), value_set=pc.unique(fresh.column("month")))
+    alone = kept.filter(pc.invert(again))
+    both = pa.concat_tables([kept.filter(again), fresh])
     keys = [name for name, _ in LINE_ORDER]
     summed = both.group_by(keys, use_threads=False).aggregate(
         [("quantity", "sum"), ("events", "sum"), ("brand", "min")]
@@ -157,7 +161,8 @@ def _add(kept: pa.Table, fresh: pa.Table) -> pa.Table:
             for n in summed.column_names
         ]
     )
-    return renamed.select(LINE_SCHEMA.names).cast(LINE_SCHEMA).sort_by(LINE_ORDER)
+    summed = renamed.select(LINE_SCHEMA.names).cast(LINE_SCHEMA)
+    return pa.concat_tables([alone, summed]).sort_by(LINE_ORDER)
 
 
 def _kept(reuse: Reuse, start: date) -> pa.Table:

@@ -30,7 +30,14 @@ from ledger.rating.measure import LINE_SCHEMA
 from ledger.rating.tables import rules_table, twins_table, versions_table
 from ledger.storage.codec import contract_from_json
 from ledger.storage.db import driver_rows
-from ledger.storage.events import event_files, file_sha256, is_lake_path, month_files, publish
+from ledger.storage.events import (
+    event_files,
+    file_sha256,
+    is_lake_path,
+    lake_index,
+    month_files,
+    publish,
+)
 from ledger.storage.periods import latest_closed
 from ledger.storage.tables import BatchRow, ContractRow, MeasuredLineRow, MeasureSnapshotRow
 from ledger.workspace import Workspace
@@ -231,6 +238,7 @@ def load_reuse(
     events = workspace.path("events")
     files: set[Path] = {f for m in read for f in month_files(events, m, lake_ids)}
     superseders: list[Path] = []
+    lake: dict[str, list[Path]] | None = None  # listed once, when a lake batch is wanted
     for batch in committed:
         months = set(json.loads(batch.periods))
         if batch.id in added:
@@ -240,7 +248,11 @@ def load_reuse(
             elif closed:
                 files.update(event_files(workspace.path(str(batch.events_path))))
         if read & months:
-            own = event_files(workspace.path(str(batch.events_path)))
+            if batch.id in lake_ids:
+                lake = lake_index(events) if lake is None else lake
+                own = lake.get(batch.id, [])
+            else:
+                own = event_files(workspace.path(str(batch.events_path)))
             superseders += own
             if batch.id not in lake_ids:
                 files.update(own)  # the old layout: the batch's files hold every month

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -132,6 +133,18 @@ def event_files(events_path: Path) -> list[Path]:
         base, pattern = _glob_base(events_path)
         return sorted(base.glob(pattern), key=lambda p: p.relative_to(base).as_posix())
     return [events_path] if events_path.is_file() else []
+
+
+def lake_index(events: Path) -> dict[str, list[Path]]:
+    """The lake's files per batch, each batch's in the order ``event_files`` gives its glob: one
+    listing per month directory, for readers that want the files of many batches."""
+    index: dict[str, list[Path]] = defaultdict(list)
+    for directory in sorted(events.glob(f"{MONTH_KEY}=*")):
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                if path.name.endswith("parquet") and not path.name.startswith("."):
+                    index[batch_of(path.name)].append(path)
+    return index
 
 
 def events_sha256(events_path: Path) -> str:
