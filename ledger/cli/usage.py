@@ -215,4 +215,12 @@ def print_summary(result: dict[str, Any]) -> None:
     )
     output.line(f"{len(result['pdfs'])} PDF statements and invoices written:")
     for pdf in result["pdfs"]:
-        output.line(f"  {pdf}")
+        output.line(f"  {_from_here(pdf)}")
+
+
+def _from_here(path: str) -> str:
+    """``path`` as one would type it here: relative to the current directory when inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path

@@ -146,3 +146,23 @@ def test_every_demo_invoice_embeds_factur_x_that_validates(demo: dict[str, objec
         name, xml = get_xml_from_pdf(pdf.read_bytes(), check_xsd=False)
         assert name == "factur-x.xml", pdf.name
         assert xml_check_xsd(xml, flavor="factur-x", level="en16931") is True
+
+
+def test_the_summary_names_the_pdfs_from_the_current_directory(
+    demo: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from ledger.cli.usage import print_summary
+
+    workspace = Path(str(demo["workspace"]))
+    monkeypatch.chdir(workspace.parent)
+    print_summary(demo)
+    shown = [line for line in capsys.readouterr().out.splitlines() if line.endswith(".pdf")]
+    assert len(shown) == len(demo["pdfs"]) == 21  # type: ignore[arg-type]
+    assert all(line.startswith(f"  {workspace.name}/statements/20") for line in shown)
+    monkeypatch.chdir(tmp_path)  # not above the workspace: the path as it is
+    print_summary(demo)
+    shown = [line for line in capsys.readouterr().out.splitlines() if line.endswith(".pdf")]
+    assert shown == [f"  {pdf}" for pdf in demo["pdfs"]]  # type: ignore[attr-defined]
