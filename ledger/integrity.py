@@ -63,6 +63,14 @@ def _sealed(workspace: Workspace) -> bool:
         return session.exec(select(SealRow.position).limit(1)).first() is not None
 
 
+def _can_fork() -> bool:
+    """Whether this process may fork a checking process (a daemonic process may not)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
 class _Beside:
     """The check running in a forked process (or, where there is no fork, already run here)."""
 
@@ -70,7 +78,7 @@ class _Beside:
         self.workspace = workspace
         self.process: Any = None
         self.verdict: list[str] | None = None
-        if _sealed(workspace) and "fork" in multiprocessing.get_all_start_methods():
+        if _sealed(workspace) and _can_fork():
             context = multiprocessing.get_context("fork")
             self.receiving, sending = context.Pipe(duplex=False)
             process = context.Process(target=_check, args=(workspace, sending), daemon=True)

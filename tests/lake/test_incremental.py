@@ -176,3 +176,16 @@ def test_the_stored_quantities_are_used_only_as_the_close_wrote_them(books: Book
         conn.execute(text("UPDATE measure_snapshots SET lines_sha256 = :d"), {"d": "0" * 64})
     assert _reuse(books, "2026-03") is None
     assert books.ok("settle", "run", "2026-03") == books.ok("settle", "run", "2026-03", "--full")
+
+
+def test_the_lake_listed_once_gives_each_batch_the_files_of_its_glob(books: Books) -> None:
+    from ledger.storage.events import event_files, is_lake_path, lake_index
+
+    play(books, 1, check, 2)
+    index = lake_index(books.root / "events")
+    with reading(books.workspace.engine) as session:
+        batches = [b for b in all_batches(session) if b.events_path]
+    assert batches and all(is_lake_path(str(b.events_path)) for b in batches)
+    for batch in batches:
+        assert index.get(batch.id, []) == event_files(books.root / str(batch.events_path))
+    assert sum(map(len, index.values())) == len(list((books.root / "events").rglob("*.parquet")))
