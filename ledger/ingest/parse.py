@@ -35,7 +35,14 @@ from ledger.ingest.profile import (
     drop_rows,
 )
 from ledger.ingest.schema import EVENT_SCHEMA, REJECTED_SCHEMA, LogUnreadable, dedupe, validate
-from ledger.ingest.textread import BLOCK_BYTES, Job, Raw, csv_chunks, jsonl_chunks
+from ledger.ingest.textread import (
+    BLOCK_BYTES,
+    Job,
+    Raw,
+    csv_chunks,
+    jsonl_chunks,
+    needs_trimming,
+)
 from ledger.ingest.xlsxread import xlsx_chunks
 from ledger.storage.events import file_sha256
 
@@ -111,6 +118,7 @@ def _mapped(raw: Raw, profile: Profile, path: Path) -> pl.DataFrame:
         line=raw.line,
         strict_columns=raw.strict_columns,
         keyed_rows=raw.keyed_rows,
+        trim=needs_trimming(raw),
     )
 
 

@@ -416,12 +416,15 @@ def apply_profile(
     line: int | None,
     strict_columns: bool = True,
     keyed_rows: bool = False,
+    trim: bool = True,
 ) -> pl.DataFrame:
     """Rename, trim, value-map and default: every canonical column as a string (null if empty).
 
     ``frame`` holds the source columns plus SOURCE_LINE and SOURCE_TEXT. ``line`` locates column
     problems; with ``keyed_rows`` (JSON Lines) a column is located at the first row that has it.
     ``strict_columns``: a missing always-required column refuses the file (else rows are rejected).
+    ``trim`` false: no value has whitespace at either end (``textread.needs_trimming``), so the
+    trimming is left out.
     """
     renames, maps, defaults = profile.renames, profile.value_maps, profile.default_values
     found: dict[str, tuple[str, pl.Expr, Any]] = {}
@@ -461,7 +464,8 @@ def apply_profile(
         if isinstance(dtype, _NESTED):
             message = f"column '{source}' holds nested values; map one field with a dotted path"
             raise LogUnreadable(file, line, message, source)
-        text = expr.cast(pl.String).str.strip_chars()
+        text = expr.cast(pl.String)
+        text = text.str.strip_chars() if trim else text
         text = pl.when(text != "").then(text)
         if name in maps:
             text = text.replace(maps[name])

@@ -54,6 +54,24 @@ class Raw:
     strict_columns: bool
     keyed_rows: bool = False
     progress: float = 1.0
+    literal: bool = False
+    """Every value is a piece of its record's text as read (CSV): a value can start or end with
+    whitespace only where its record holds some (see ``needs_trimming``)."""
+
+
+_ASCII_SPACE = r"(?-u:[\t\n\x0b\x0c\r ])"
+
+
+def needs_trimming(raw: Raw) -> bool:
+    """Whether the values of ``raw`` may start or end with whitespace. False only for literal
+    values whose records are ASCII without an ASCII space, tab or line break: Unicode whitespace
+    is not ASCII, so nothing there can be trimmed (any other record is trimmed as usual)."""
+    if not raw.literal or SOURCE_TEXT not in raw.frame.columns:
+        return True
+    text = raw.frame[SOURCE_TEXT]
+    if not bool((text.str.len_bytes() == text.str.len_chars()).all()):
+        return True
+    return bool(text.str.contains(_ASCII_SPACE).any())
 
 
 Job = Callable[[], Raw]
@@ -189,7 +207,7 @@ def _csv_records(
     for block, done in line_blocks(path, profile, block_bytes):
         lines = block if carry is None else pl.concat([carry, block])
         carry = None
-        if quote is not None:
+        if quote is not None and lines["text"].str.contains(quote, literal=True).any():
             quotes = pl.col("text").str.count_matches(quote, literal=True).cast(pl.Int64)
             inside = lines.select(quotes.cum_sum() % 2 == 1)["text"]
             ends = (~inside).arg_true()
@@ -275,7 +293,8 @@ def _read_csv_part(
 def _csv_raw(
     path: Path, records: pl.DataFrame, header: list[str], profile: Profile, line: int, done: float
 ) -> Raw:
-    return Raw(_read_csv_part(path, records, header, profile), line, True, progress=done)
+    frame = _read_csv_part(path, records, header, profile)
+    return Raw(frame, line, True, progress=done, literal=True)
 
 
 def csv_chunks(

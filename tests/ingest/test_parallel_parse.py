@@ -172,3 +172,53 @@ def test_in_order_gives_every_earlier_result_before_the_sources_error() -> None:
         for value in parse.in_order(lambda n: n * 10, items(), 4):
             got.append(value)
     assert got == [0, 10, 20]
+
+
+WHITESPACE = {  # row number -> (column, raw CSV field, value read): each kind of space at an end
+    3: ("campaign", " spring", "spring"),
+    40: ("campaign", "summer\t", "summer"),
+    77: ("asset_id", "a1\u00a0", "a1"),  # no-break space: not ASCII
+    110: ("campaign", '"fall\n"', "fall"),  # a quoted line break ends the value
+    150: ("campaign", "\u3000winter", "winter"),  # ideographic space
+}
+
+
+def _spaced_log(tmp_path: Path) -> Path:
+    lines = [HEADER]
+    for n in range(200):
+        column, field, _ = WHITESPACE.get(n, ("", "", ""))
+        asset = field if column == "asset_id" else "a1"
+        campaign = field if column == "campaign" else f"c{n}"
+        lines.append(
+            f"e{n},2026-03-{1 + n % 28:02d}T10:00:00Z,impressions,tw-1,{asset},social,SE,,"
+            f"{n},,{campaign},,,"
+        )
+    path = tmp_path / "spaced.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_blocks_without_whitespace_skip_trimming_and_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _spaced_log(tmp_path)
+    monkeypatch.setattr(parse, "BLOCK_BYTES", 1024)  # about ten rows a block
+    checked: list[bool] = []
+    real = parse.needs_trimming
+
+    def noted(raw: parse.Raw) -> bool:
+        checked.append(real(raw))
+        return checked[-1]
+
+    monkeypatch.setattr(parse, "needs_trimming", noted)
+    fast = list(parse.iter_parse_log(path, brand_category="apparel", twins=TWINS))
+    assert True in checked and False in checked and checked.count(True) <= len(WHITESPACE)
+    monkeypatch.setattr(parse, "needs_trimming", lambda raw: True)
+    always = list(parse.iter_parse_log(path, brand_category="apparel", twins=TWINS))
+    for a, b in zip(fast, always, strict=True):
+        assert a.events.equals(b.events) and a.rejected.equals(b.rejected)
+    events = pl.concat([c.events for c in fast])
+    assert events.height == 200
+    for n, (column, _, value) in WHITESPACE.items():
+        row = events.filter(pl.col("event_id") == f"e{n}")
+        assert row[column].to_list() == [value]
