@@ -249,28 +249,37 @@ def _csv_header(path: Path, line: int, text: str, profile: Profile) -> list[str]
     return names
 
 
+_REST = "__rest"
+"""What follows a record's last expected field (null when it has exactly the header's fields)."""
+
+
 def _read_csv_part(
     path: Path, records: pl.DataFrame, header: list[str], profile: Profile
 ) -> pl.DataFrame:
     quote, sep = profile.quote_char, profile.delimiter
     text = pl.col("text")
     quoted = quote is not None and bool(records["text"].str.contains(quote, literal=True).any())
-    if quoted:
-        q = re.escape(str(quote))
-        text = text.str.replace_all(f"{q}[^{q}]*{q}", "")
+    if not quoted:  # split once into the header's fields and the rest, which must be empty
+        split = pl.col("text").str.splitn(sep, len(header) + 1)
+        frame = records.select(
+            split.struct.rename_fields([*header, _REST]).alias("_fields"),
+            pl.col("line_no").alias(SOURCE_LINE),
+            pl.col("text").alias(SOURCE_TEXT),
+        ).unnest("_fields")
+        ragged = frame[_REST].is_not_null() | frame[header[-1]].is_null()
+        if ragged.any():
+            line, index = _first_line(records, ragged)
+            found = str(records["text"][index]).count(sep) + 1
+            raise LogUnreadable(path, line, f"expected {len(header)} fields, found {found}")
+        return frame.drop(_REST)
+    q = re.escape(str(quote))
+    text = text.str.replace_all(f"{q}[^{q}]*{q}", "")
     fields = records.select(text.str.count_matches(sep, literal=True) + 1)["text"]
     ragged = fields != len(header)
     if ragged.any():
         line, index = _first_line(records, ragged)
         message = f"expected {len(header)} fields, found {fields[index]}"
         raise LogUnreadable(path, line, message)
-    if not quoted:
-        split = pl.col("text").str.split_exact(sep, len(header) - 1).struct.rename_fields(header)
-        return records.select(
-            split.alias("_fields"),
-            pl.col("line_no").alias(SOURCE_LINE),
-            pl.col("text").alias(SOURCE_TEXT),
-        ).unnest("_fields")
     data = records.select(pl.col("text").str.join("\n")).item() + "\n"
     first = int(records["line_no"][0])
     try:
