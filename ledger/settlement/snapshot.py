@@ -35,6 +35,7 @@ from ledger.storage.events import (
     file_sha256,
     is_lake_path,
     lake_index,
+    month_dir,
     month_files,
     publish,
 )
@@ -238,19 +239,26 @@ def load_reuse(
     events = workspace.path("events")
     files: set[Path] = {f for m in read for f in month_files(events, m, lake_ids)}
     superseders: list[Path] = []
-    lake: dict[str, list[Path]] | None = None  # listed once, when a lake batch is wanted
+    lake: dict[str, list[Path]] | None = None
+
+    def in_lake(batch_id: str) -> list[Path]:
+        """The batch's lake files (every month directory listed once, when first wanted)."""
+        nonlocal lake
+        lake = lake_index(events) if lake is None else lake
+        return lake.get(batch_id, [])
+
     for batch in committed:
         months = set(json.loads(batch.periods))
         if batch.id in added:
             closed = {m for m in months if m <= through}
             if batch.id in lake_ids:
-                files.update(f for m in closed for f in month_files(events, m, {batch.id}))
+                folders = {month_dir(events, m) for m in closed}
+                files.update(f for f in in_lake(batch.id) if f.parent in folders)
             elif closed:
                 files.update(event_files(workspace.path(str(batch.events_path))))
         if read & months:
             if batch.id in lake_ids:
-                lake = lake_index(events) if lake is None else lake
-                own = lake.get(batch.id, [])
+                own = in_lake(batch.id)
             else:
                 own = event_files(workspace.path(str(batch.events_path)))
             superseders += own
