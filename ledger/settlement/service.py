@@ -51,7 +51,7 @@ from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
 from ledger.settlement.snapshot import load_reuse, store_snapshot, stored_economics
-from ledger.storage.db import driver_rows, exact_amounts, reading, writing
+from ledger.storage.db import driver_rows, exact_amounts, json_member, reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
 from ledger.storage.periods import (
@@ -223,12 +223,37 @@ def _issued_numbers(
         for a in r.adjustments
         if a.deltas["brand_due"]
     }
+    return document_numbers(session, wanted)
+
+
+def document_numbers(
+    session: Session, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str, str, str], str]:
+    """(period, issuer, brand, currency) -> number of each invoice and credit note issued to
+    the brands of ``wanted`` (period, brand) pairs by closed periods."""
     numbers: dict[tuple[str, str, str, str], str] = {}
-    for origin, brand in sorted(wanted):
-        row = session.get(StatementRow, (origin, "brand", brand))
-        if row is None or not is_closed(session, origin):
+    closed = set(closed_periods(session))
+    origins = sorted({origin for origin, _ in wanted if origin in closed})
+    if not origins:
+        return numbers
+    query = select(  # only the documents' list of each statement, not its lines
+        StatementRow.period,
+        StatementRow.party_id,
+        json_member(session, StatementRow.document, "documents"),
+    ).where(
+        col(StatementRow.party_type) == "brand",
+        col(StatementRow.period).in_(origins),
+        col(StatementRow.party_id).in_(sorted({brand for _, brand in wanted})),
+    )
+    for origin, brand, listed in sorted(session.execute(query).tuples()):
+        if (origin, brand) not in wanted:
             continue
-        for document in brand_documents_of(json.loads(row.document)):
+        if isinstance(listed, list):
+            doc: dict[str, Any] = {"documents": listed}
+        else:  # a statement issued before brands had credit notes
+            row = session.get(StatementRow, (origin, "brand", brand))
+            doc = json.loads(row.document) if row is not None else {}
+        for document in brand_documents_of(doc):
             issuer = (document.get("issuer") or {}).get("id") or "*"
             if document.get("number"):
                 numbers[(origin, issuer, brand, document["currency"])] = document["number"]

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import JSON, ColumnElement, cast, event, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
@@ -88,6 +88,15 @@ def writing(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def json_member(session: Session, column: Any, key: str) -> ColumnElement[Any]:
+    """The member ``key`` of the JSON object a text ``column`` holds, taken out by the database
+    (None where it has no such member): a large document is not carried to Python whole when
+    one member of it is wanted."""
+    if session.get_bind().dialect.name == "sqlite":
+        return type_coerce(column, JSON)[key]  # SQLite's JSON functions read text as it is
+    return cast(column, JSON)[key]
 
 
 def reading(engine: Engine) -> Session:

@@ -4,6 +4,7 @@ audit. Every figure worked by hand."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests import shared
@@ -191,6 +192,40 @@ def test_the_three_vat_cases_and_a_credit_note(books: Books) -> None:
     books.ok("statements", "render", "2026-03")
     assert [d["number"] for d in documents(books, "2026-03", "zephyr")] == ["NORDLYS-2026-000003"]
     assert "closed" in books.refused("settle", "reopen", "2026-03")
+    _numbers_as_issued(books)
+
+
+def _numbers_as_issued(books: Books) -> None:
+    """The numbers a settlement cites for the documents it corrects, taken out of the stored
+    statements by the database, are those of the whole documents; a statement issued before
+    brands had credit notes still gives its invoice's number (issuer ``*``)."""
+    from sqlmodel import select
+
+    from ledger.settlement.documents import brand_document_number, brand_documents_of
+    from ledger.settlement.service import document_numbers
+    from ledger.storage.db import reading
+    from ledger.storage.tables import StatementRow
+
+    wanted = {(p, b) for p in ("2026-03", "2026-04", "2026-05") for b in ("zephyr", "berlin")}
+    with reading(books.workspace.engine) as session:
+        rows = session.exec(select(StatementRow).where(StatementRow.party_type == "brand")).all()
+        expected = {
+            (r.period, d["issuer"]["id"], r.party_id, d["currency"]): d["number"]
+            for r in rows
+            if (r.period, r.party_id) in wanted
+            for d in brand_documents_of(json.loads(r.document))
+        }
+        assert document_numbers(session, wanted) == expected
+        assert ("2026-04", "nordlys", "zephyr", "EUR") in expected  # the credit note
+        row = session.get(StatementRow, ("2026-03", "brand", "zephyr"))
+        assert row is not None
+        legacy = {"statement_id": row.statement_id, "summary": {"due": {"EUR": "12.50"}}}
+        row.document = json.dumps(legacy)
+        session.flush()
+        found = document_numbers(session, {("2026-03", "zephyr")})
+        invoice = brand_document_number(row.statement_id, "invoice", "EUR")
+        assert found == {("2026-03", "*", "zephyr", "EUR"): invoice}
+        session.rollback()
 
 
 def _days(start: str, end: str) -> int:
