@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +21,8 @@ from ledger.errors import LedgerError
 from ledger.fx import FxTable
 from ledger.money import format_amount
 from ledger.seal import SETTLEMENT_FIELDS, is_seal, load_seals, sealed_parties
-from ledger.settlement.compute import COMPONENTS, Inputs, compute
+from ledger.settlement.compute import Inputs, compute
+from ledger.settlement.issued import issued_before
 from ledger.settlement.service import settlement_rows
 from ledger.storage.codec import contract_from_json
 from ledger.storage.db import reading
@@ -84,22 +84,6 @@ def _event_files(workspace: Workspace, batches: list[BatchRow]) -> list[str]:
     return problems
 
 
-def _issued_before(session: Session, period: str, closed: set[str]) -> dict[str, Any]:
-    """What closed months before ``period`` issued, per contract and month (as a close sees it)."""
-    issued: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
-        lambda: defaultdict(lambda: dict.fromkeys(COMPONENTS, Decimal(0)))
-    )
-    rows = session.exec(
-        select(ContractSettlementRow).where(col(ContractSettlementRow.period) < period)
-    )
-    for row in rows:
-        if row.period in closed:
-            values = issued[row.contract][row.origin]
-            for name in COMPONENTS:
-                values[name] += Decimal(str(getattr(row, name)))
-    return issued
-
-
 def _resettle(
     workspace: Workspace, session: Session, body: dict[str, Any], batches: dict[str, BatchRow]
 ) -> list[str]:
@@ -132,7 +116,7 @@ def _resettle(
         contracts=contracts,
         fx=FxTable.from_rows(load_fx_rows(session)),
         event_files=files,
-        issued=_issued_before(session, period, closed),
+        issued=issued_before(session, period, closed),
         opening_balances={},
     )
     try:

@@ -34,7 +34,6 @@ from ledger.seal import seal_period
 from ledger.settlement import self_billing
 from ledger.settlement.adjust import manual_adjustments
 from ledger.settlement.compute import (
-    COMPONENTS,
     BatchInfo,
     Inputs,
     LastClose,
@@ -47,11 +46,12 @@ from ledger.settlement.compute import (
 from ledger.settlement.document_types import PreviousPayout
 from ledger.settlement.documents import brand_documents_of, build_documents
 from ledger.settlement.invoices import Plan, invoice_problems, number, plan_documents, series
+from ledger.settlement.issued import issued_before
 from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
 from ledger.settlement.snapshot import load_reuse, store_snapshot, stored_economics
-from ledger.storage.db import driver_rows, exact_amounts, json_member, reading, writing
+from ledger.storage.db import json_member, reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
 from ledger.storage.periods import (
@@ -84,26 +84,6 @@ class _Known:
     inputs: Inputs
 
 
-def _issued(session: Session, before: str) -> dict[str, dict[str, dict[str, Decimal]]]:
-    closed = {p for p in closed_periods(session) if p < before}
-    issued: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
-        lambda: defaultdict(lambda: dict.fromkeys(COMPONENTS, Decimal(0)))
-    )
-    rows = driver_rows(  # every closed month's settlements: plain driver rows
-        session,
-        f"SELECT period, contract, origin, {', '.join(COMPONENTS)} FROM contract_settlements "
-        "WHERE period < ?",
-        before,
-    )
-    exact = exact_amounts()
-    for period, contract, origin, *amounts in rows:
-        if period in closed:
-            values = issued[contract][origin]
-            for name, amount in zip(COMPONENTS, amounts, strict=True):
-                values[name] += exact(amount)
-    return issued
-
-
 def _gather(
     workspace: Workspace,
     session: Session,
@@ -131,7 +111,7 @@ def _gather(
         contracts=contracts,
         fx=FxTable.from_rows(load_fx_rows(session), workspace.fx_max_age_days),
         event_files=files,
-        issued=_issued(session, period),
+        issued=issued_before(session, period, {p for p in closed_periods(session) if p < period}),
         opening_balances=opening,
         manual=tuple(manual_adjustments(session, period)),
         last_close=None
