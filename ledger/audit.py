@@ -28,6 +28,7 @@ from ledger.journal import JournalEntry, anchored_head, load_entries, verify_cha
 from ledger.money import format_amount
 from ledger.payouts import audit as payouts_audit
 from ledger.settlement.documents import brand_documents_of, verification_code
+from ledger.settlement.snapshot import payables_problems
 from ledger.storage.db import reading
 from ledger.storage.periods import closed_periods
 from ledger.storage.tables import StatementRow
@@ -155,15 +156,16 @@ def _statements(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
 
 
 def tampering(workspace: Workspace, engine: Engine | None = None) -> list[str]:
-    """The checks a settlement runs first, over what it reads: the seals of closed periods and
-    the journal's hash chain (one line per problem; empty = none). When every seal holds and the
+    """The checks a settlement runs first, over what it reads: the seals of closed periods, the
+    journal's hash chain and the payable balances the latest close kept for the next opening
+    balances (one line per problem; empty = none). When every seal holds and the
     entries up to the latest one's journal head still have the digest it sealed, the chain is
     verified from that head on; otherwise from its first entry, as `audit verify` always does.
     ``engine`` reads the books instead of the workspace's own."""
     with reading(engine or workspace.engine) as session:
         sealed, bodies = seal_check.inspect(workspace, session)
         anchor = None if sealed or not bodies else anchored_head(session, bodies[-1]["journal"])
-        return verify_chain(session, anchor) + sealed
+        return verify_chain(session, anchor) + sealed + payables_problems(session)
 
 
 def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
@@ -175,6 +177,7 @@ def verify(workspace: Workspace, deep: bool = False) -> dict[str, object]:
         problems += _vat(session, journal)
         problems += _statements(session, journal)
         problems += seal_check.check(workspace, session)
+        problems += payables_problems(session)
         problems += payouts_audit.check(session)
         entries = len(journal)
     if deep:

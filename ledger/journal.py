@@ -161,25 +161,107 @@ def post(
     return JournalEntry(seq, period, kind, reference, memo, tuple(postings), prev, digest)
 
 
-def payable_balances(
-    session: Session, party_type: str, before_period: str
+_PAYABLE_POSTINGS = (
+    "SELECT p.account, p.currency, p.debit, p.credit FROM postings p "
+    "JOIN journal_entries e ON e.seq = p.entry_seq "
+    "WHERE (p.account LIKE ? OR p.account LIKE ?) AND p.account LIKE ? AND "
+)
+_PAYABLE_ACCOUNTS = ("talent:%", "agency:%", "%:payable")
+
+
+def _payable_rows(session: Session, *conditions: tuple[str, Sequence[object]]) -> list[Any]:
+    """The talent and agency payable postings of the entries (``e``) that meet any of the
+    disjoint ``conditions`` (SQL with its parameters), as driver rows."""
+    sql = " UNION ALL ".join(_PAYABLE_POSTINGS + condition for condition, _ in conditions)
+    params = [v for _, values in conditions for v in (*_PAYABLE_ACCOUNTS, *values)]
+    return driver_rows(session, sql, *params)
+
+
+@dataclass(frozen=True)
+class KeptPayables:
+    """The payable balances a close kept: over the entries up to ``seq`` (the journal head
+    after its postings) of periods up to ``period`` (the closed period)."""
+
+    period: str
+    seq: int
+    balances: Mapping[tuple[str, str], Decimal]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            [[a, c, str(amount)] for (a, c), amount in sorted(self.balances.items())],
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, period: str, seq: int, text: str) -> KeptPayables:
+        return cls(period, seq, {(a, c): Decimal(amount) for a, c, amount in json.loads(text)})
+
+
+def _summed(
+    rows: Sequence[tuple[Any, ...]], start: Mapping[tuple[str, str], Decimal]
 ) -> dict[tuple[str, str], Decimal]:
-    """Credits minus debits of every ``<party_type>:<id>:payable`` account and currency, over
-    entries of periods before ``before_period`` (one query of driver rows; sums are exact)."""
-    rows = driver_rows(
-        session,
-        "SELECT p.account, p.currency, p.debit, p.credit FROM postings p "
-        "JOIN journal_entries e ON e.seq = p.entry_seq "
-        "WHERE p.account LIKE ? AND p.account LIKE ? AND e.period < ?",
-        f"{party_type}:%",
-        "%:payable",
-        before_period,
-    )
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal, start)
     exact = exact_amounts()
     for account, currency, debit, credit in rows:
         totals[(account, currency)] += exact(credit) - exact(debit)
     return dict(totals)
+
+
+def payable_balances(
+    session: Session, before_period: str, kept: KeptPayables | None = None
+) -> dict[tuple[str, str], Decimal]:
+    """Credits minus debits of every talent and agency payable account and currency, over
+    entries of periods before ``before_period`` (sums are exact). With ``kept`` (of a period
+    before ``before_period``), only the entries it does not hold are read: those posted after
+    its head, and those posted before it into periods after its own."""
+    if kept is None or kept.period >= before_period:
+        return _summed(_payable_rows(session, ("e.period < ?", [before_period])), {})
+    rows = _payable_rows(
+        session,
+        ("e.seq > ? AND e.period < ?", [kept.seq, before_period]),
+        ("e.seq <= ? AND e.period > ? AND e.period < ?", [kept.seq, kept.period, before_period]),
+    )
+    return _summed(rows, kept.balances)
+
+
+def keep_payables(session: Session, period: str, before: KeptPayables | None) -> KeptPayables:
+    """The payable balances the close of ``period`` keeps, in its transaction after its
+    postings: over every entry up to the journal's head, of periods up to ``period`` (from
+    ``before``, the previous close's, only what it does not hold is read)."""
+    head = session.exec(select(JournalEntryRow.seq).order_by(col(JournalEntryRow.seq).desc()))
+    seq = head.first() or 0
+    if before is None or before.period >= period or before.seq > seq:
+        rows = _payable_rows(session, ("e.period <= ? AND e.seq <= ?", [period, seq]))
+        return KeptPayables(period, seq, _summed(rows, {}))
+    rows = _payable_rows(
+        session,
+        ("e.seq > ? AND e.seq <= ? AND e.period <= ?", [before.seq, seq, period]),
+        ("e.seq <= ? AND e.period > ? AND e.period <= ?", [before.seq, before.period, period]),
+    )
+    return KeptPayables(period, seq, _summed(rows, before.balances))
+
+
+def _shown(amount: Decimal, currency: str) -> str:
+    """``amount`` in the currency's minor units when that is exact, else as it is."""
+    shown = format_amount(amount, currency)
+    return shown if Decimal(shown) == amount else str(amount)
+
+
+def kept_payables_problems(kept: KeptPayables, session: Session) -> list[str]:
+    """Where the payable balances a close kept differ from the journal they were summed from
+    (empty = none): they are the opening balances of the next settlement."""
+    rows = _payable_rows(session, ("e.period <= ? AND e.seq <= ?", [kept.period, kept.seq]))
+    journal = _summed(rows, {})
+    for key in sorted(set(journal) | set(kept.balances)):
+        found, held = journal.get(key, Decimal(0)), kept.balances.get(key, Decimal(0))
+        if found != held:
+            account, currency = key
+            return [
+                f"measure_snapshots {kept.period}: the payable balance kept for {account} "
+                f"{currency} is {_shown(held, currency)}, the journal says "
+                f"{_shown(found, currency)}"
+            ]
+    return []
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,12 @@ from ledger.settlement.issued import issued_before
 from ledger.settlement.notify import settled
 from ledger.settlement.postings import post_settlement
 from ledger.settlement.self_billing import SelfBill
-from ledger.settlement.snapshot import load_reuse, store_snapshot, stored_economics
+from ledger.settlement.snapshot import (
+    kept_payables,
+    load_reuse,
+    store_snapshot,
+    stored_economics,
+)
 from ledger.storage.db import json_member, reading, writing
 from ledger.storage.events import publish
 from ledger.storage.numbers import take
@@ -94,17 +99,17 @@ def _gather(
 ) -> _Known:
     parties = load_parties(session)
     contracts = load_contracts(session)
-    batches = committed_batches(session)
     every_batch = all_batches(session)
+    batches = [b for b in every_batch if b.status == "committed"]  # committed_batches' order
     files = [workspace.path(b.events_path) for b in batches if b.events_path]
-    balances = payable_balances(session, "talent", period)
-    balances |= payable_balances(session, "agency", period)
+    last = latest_closed(session, before=period)
+    kept = None if full or last is None else kept_payables(session, last.period)
+    balances = payable_balances(session, period, kept)
     opening = {
         payable_account(p): balances.get((payable_account(p), ccy), Decimal(0))
         for p, ccy in [(t, t.payout_currency) for t in parties.talents]
         + [(a, a.currency) for a in parties.agencies]
     }
-    last = latest_closed(session, before=period)
     inputs = Inputs(
         period=period,
         parties=parties,

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from sqlmodel import Session, delete
 
 from ledger.domain import Contract, Parties
+from ledger.journal import KeptPayables, keep_payables, kept_payables_problems
 from ledger.rating.incremental import Reuse
 from ledger.rating.measure import LINE_SCHEMA
 from ledger.rating.tables import rules_table, twins_table, versions_table
@@ -89,6 +90,10 @@ def store_snapshot(
     digest = None
     if renders is not None:
         digest = _publish_table(workspace, renders, renders_path(workspace, period))
+    last = latest_closed(session, before=period)
+    payables = keep_payables(
+        session, period, None if last is None else kept_payables(session, last.period)
+    )
     session.exec(delete(MeasuredLineRow))  # the rows of closes made before the file was kept
     session.exec(delete(MeasureSnapshotRow))
     session.add(
@@ -98,8 +103,26 @@ def store_snapshot(
             renders_sha256=digest,
             economics_terms=json.dumps(economics, sort_keys=True),
             lines_sha256=lines,
+            journal_seq=payables.seq,
+            payables=payables.to_json(),
         )
     )
+
+
+def payables_problems(session: Session) -> list[str]:
+    """Whether the payable balances the latest close kept still match the journal."""
+    last = latest_closed(session)
+    kept = None if last is None else kept_payables(session, last.period)
+    return [] if kept is None else kept_payables_problems(kept, session)
+
+
+def kept_payables(session: Session, period: str) -> KeptPayables | None:
+    """The payable balances the close of ``period`` kept (None: it kept none, or is not the
+    latest close)."""
+    snapshot = session.get(MeasureSnapshotRow, period)
+    if snapshot is None or snapshot.payables is None or snapshot.journal_seq is None:
+        return None
+    return KeptPayables.from_json(period, snapshot.journal_seq, snapshot.payables)
 
 
 def stored_economics(session: Session, period: str) -> dict[str, list[str | None]] | None:
@@ -123,10 +146,8 @@ def _stored(
 ) -> pa.Table | None:
     """The quantities the close of ``snapshot`` stored (None: its file is not as it wrote it)."""
     if snapshot.lines_sha256 is not None:
-        path = lines_path(workspace, snapshot.period)
-        if not path.is_file() or file_sha256(path) != snapshot.lines_sha256:
-            return None
-        return pq.read_table(path).cast(LINE_SCHEMA)
+        lines = _as_written(lines_path(workspace, snapshot.period), snapshot.lines_sha256)
+        return None if lines is None else lines.cast(LINE_SCHEMA)
     rows = driver_rows(  # a close made before the file was kept stored rows
         session,
         "SELECT month, vkey, rule_no, oos, quantity, events, brand FROM measured_lines "
@@ -280,10 +301,18 @@ def load_reuse(
 
 def _renders(workspace: Workspace, period: str, digest: str | None) -> pa.Table | None:
     """The close's first renders, if they are there as it wrote them."""
-    path = renders_path(workspace, period)
-    if digest is None or not path.is_file() or file_sha256(path) != digest:
+    return None if digest is None else _as_written(renders_path(workspace, period), digest)
+
+
+def _as_written(path: Path, digest: str) -> pa.Table | None:
+    """The table of the Parquet file ``path`` if its bytes have the sha256 ``digest`` (None
+    otherwise): the bytes checked are the bytes read."""
+    if not path.is_file():
         return None
-    return pq.read_table(path)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != digest:
+        return None
+    return pq.ParquetFile(pa.BufferReader(data)).read(use_threads=False)  # small: no pool
 
 
 def _open_months(batches: Sequence[BatchRow], through: str, period: str) -> set[str]:

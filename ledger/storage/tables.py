@@ -296,6 +296,13 @@ class MeasureSnapshotRow(SQLModel, table=True):
     lines_sha256: str | None = None
     """Of settlements/<period>/measured_lines.parquet, the quantities the close measured; None
     for closes made before, which stored them as ``measured_lines`` rows."""
+    journal_seq: int | None = None
+    """The journal's head after the close's postings: ``payables`` hold the entries up to it."""
+    payables: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """JSON [[account, currency, balance], ...]: every talent and agency payable account over
+    the entries up to ``journal_seq`` of periods up to the close's (``ledger.journal.
+    KeptPayables``), from which the next settlement's opening balances are summed on; None for
+    closes made before they were kept."""
 
 
 class MeasuredLineRow(SQLModel, table=True):

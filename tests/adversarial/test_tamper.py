@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -211,6 +212,26 @@ def test_a_settlement_figure_edited_is_caught_and_settlement_refuses(books: Book
     )
     assert books.refused("settle", "close", "2026-04").startswith(
         "error: the books fail their integrity check"
+    )
+
+
+def test_payable_balances_kept_by_a_close_edited_are_caught(books: Books) -> None:
+    close_march(books)
+    kept = json.loads(str(_scalar(books, "SELECT payables FROM measure_snapshots")))
+    balances = {(a, c): Decimal(v) for a, c, v in kept}  # as the database holds them
+    # t1 was paid at the close; t2's 136.00 is below its minimum payout and carried
+    assert balances[("talent:t1:payable", "EUR")] == 0
+    assert balances[("talent:t2:payable", "EUR")] == Decimal("136.00")
+    forged = [[a, c, "1000136.00" if a == "talent:t2:payable" else v] for a, c, v in kept]
+    _sql(books, "UPDATE measure_snapshots SET payables = :text", text=json.dumps(forged))
+    assert caught(books) == [
+        "measure_snapshots 2026-03: the payable balance kept for talent:t2:payable EUR is "
+        "1000136.00, the journal says 136.00"
+    ]
+    # the next month would open with a million owed to t2: settlement refuses instead
+    assert books.refused("settle", "run", "2026-04").startswith(
+        "error: the books fail their integrity check, nothing was settled: measure_snapshots "
+        "2026-03: the payable balance kept for talent:t2:payable EUR"
     )
 
 
