@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import baselines
-from bench.history import history
+from bench.history import history, settle_period
 from bench.reference import PERIOD
 
 Result = dict[str, Any]
@@ -204,6 +204,7 @@ def bare_render(out: str, count: int) -> Result:
 
 STEPS: dict[str, Callable[..., Result]] = {
     "history": history,
+    "settle_period": settle_period,
     "ingest": ingest,
     "csv_parquet": csv_parquet,
     "bare_rating": bare_rating,
