@@ -26,7 +26,7 @@ from ledger.storage.db import make_engine, reading
 from ledger.storage.tables import SealRow
 from ledger.workspace import Workspace
 
-_YIELDING = 10
+_YIELDING = 19
 """The check's niceness: a core the settlement wants goes to the settlement."""
 
 
