@@ -97,8 +97,9 @@ def _lines_frame(data: bytes, first_line: int) -> pl.DataFrame:
             separator="\x1f",
             quote_char=None,
         )
+    text = pl.col("text").fill_null("")
     return frame.with_row_index("line_no", offset=first_line).with_columns(
-        pl.col("line_no").cast(pl.Int64), pl.col("text").fill_null("").str.strip_suffix("\r")
+        pl.col("line_no").cast(pl.Int64), text.str.strip_suffix("\r") if b"\r" in data else text
     )
 
 
@@ -186,7 +187,8 @@ def line_blocks(
         long = frame["text"].str.len_bytes() > MAX_LINE_BYTES
         if long.any():
             raise LogUnreadable(path, _first_line(frame, long)[0], _TOO_LONG)
-        frame = frame.filter(pl.col("line_no") > profile.skip_rows)
+        if frame.height and profile.skip_rows >= int(frame["line_no"][0]):
+            frame = frame.filter(pl.col("line_no") > profile.skip_rows)
         if frame.height:
             yield frame, done
 
@@ -228,11 +230,21 @@ def _csv_records(
                 if long.any():
                     line = _first_line(lines, long)[0]
                     raise LogUnreadable(path, line, f"record is longer than {_MIB}")
-        records = lines.filter(pl.col("text").str.strip_chars() != "")
+        records = _not_blank(lines)
         if records.height:
             yield records, done
     if carry is not None and carry.height:
         raise LogUnreadable(path, int(carry["line_no"][0]), "quoted field is never closed")
+
+
+def _not_blank(lines: pl.DataFrame) -> pl.DataFrame:
+    """The lines that hold more than whitespace. Only a line that is empty or starts with
+    whitespace can be blank, so only those are stripped to find out."""
+    text = pl.col("text")
+    maybe = (text.str.len_bytes() == 0) | text.str.contains(r"^\s")
+    if not bool(lines.select(maybe.any()).item()):
+        return lines
+    return lines.filter(~maybe | (text.str.strip_chars() != ""))
 
 
 def _csv_header(path: Path, line: int, text: str, profile: Profile) -> list[str]:
@@ -409,7 +421,7 @@ def jsonl_chunks(
 ) -> Iterator[Job]:
     first = True
     for block, done in line_blocks(path, profile, block_bytes):
-        lines = block.filter(pl.col("text").str.strip_chars() != "")
+        lines = _not_blank(block)
         for start in range(0, lines.height, chunk_rows):
             yield partial(_jsonl_raw, path, lines.slice(start, chunk_rows), first, done)
             first = False

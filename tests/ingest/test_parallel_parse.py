@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.ingest import parse
 from ledger.ingest.schema import CANONICAL_COLUMNS, LogUnreadable, validate
@@ -222,3 +224,24 @@ def test_blocks_without_whitespace_skip_trimming_and_read_the_same(
     for n, (column, _, value) in WHITESPACE.items():
         row = events.filter(pl.col("event_id") == f"e{n}")
         assert row[column].to_list() == [value]
+
+
+_BLANKISH = [" ", "\t", "\x0b", "\x0c", "\r", "\u00a0", "\u3000", "\u2028", "\x85", "\x1c", "a"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.text(alphabet=st.sampled_from([*_BLANKISH, ",", "é", "\x01", "~"]), max_size=4),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_only_blank_lines_are_dropped_as_stripping_every_line_would(lines: list[str]) -> None:
+    """A line is blank when stripping it leaves nothing; only lines that are empty or start
+    with whitespace are stripped to find out."""
+    from ledger.ingest.textread import _not_blank
+
+    frame = pl.DataFrame({"line_no": list(range(len(lines))), "text": lines})
+    stripped = frame.filter(pl.col("text").str.strip_chars() != "")
+    assert _not_blank(frame).equals(stripped)
