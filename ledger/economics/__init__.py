@@ -103,15 +103,17 @@ def settle_contract_months(
     zero = round_money(Decimal(0), currency)
     for period in months_between(period_of(contract.start), last):
         if carried is not None and period <= carried.through:
-            known = carried.figures.get(period, {})
-            issued = {  # in minor units, as computed (a NUMERIC column keeps more places)
-                name: round_money(known.get(name, zero), currency) for name in _CARRIED
-            }
-            capped[period] = issued["usage"] + issued["retainer"]
-            cap_adjustments[period] = issued["cap_adjustment"]
-            before_mg[period] = capped[period] + cap_adjustments[period]
-            outstanding += issued["advance_paid"]
-            outstanding -= issued["advance_recouped"]
+            known = carried.figures.get(period) or {}
+            # in minor units, as computed (a NUMERIC column keeps more places); most are zero
+            usage, kept_retainer, kept_cap, paid, recouped = [
+                round_money(value, currency) if (value := known.get(name)) else zero
+                for name in _CARRIED
+            ]
+            capped[period] = usage + kept_retainer
+            cap_adjustments[period] = kept_cap
+            before_mg[period] = capped[period] + kept_cap
+            outstanding += paid
+            outstanding -= recouped
             continue
         version = version_for_month(contract, period)
         terms = version.terms
