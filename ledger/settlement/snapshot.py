@@ -112,17 +112,25 @@ def store_snapshot(
 def payables_problems(session: Session) -> list[str]:
     """Whether the payable balances the latest close kept still match the journal."""
     last = latest_closed(session)
-    kept = None if last is None else kept_payables(session, last.period)
-    return [] if kept is None else kept_payables_problems(kept, session)
+    snapshot = None if last is None else session.get(MeasureSnapshotRow, last.period)
+    if snapshot is None or snapshot.payables is None:
+        return []
+    kept = kept_payables(session, snapshot.period)
+    if kept is None:
+        return [f"measure_snapshots {snapshot.period}: the payable balances kept are unreadable"]
+    return kept_payables_problems(kept, session)
 
 
 def kept_payables(session: Session, period: str) -> KeptPayables | None:
-    """The payable balances the close of ``period`` kept (None: it kept none, or is not the
-    latest close)."""
+    """The payable balances the close of ``period`` kept (None: it kept none, they cannot be
+    read, or it is not the latest close)."""
     snapshot = session.get(MeasureSnapshotRow, period)
     if snapshot is None or snapshot.payables is None or snapshot.journal_seq is None:
         return None
-    return KeptPayables.from_json(period, snapshot.journal_seq, snapshot.payables)
+    try:
+        return KeptPayables.from_json(period, snapshot.journal_seq, snapshot.payables)
+    except (ValueError, TypeError, ArithmeticError):  # not as a close wrote them
+        return None
 
 
 def stored_economics(session: Session, period: str) -> dict[str, list[str | None]] | None:

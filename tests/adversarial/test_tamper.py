@@ -233,6 +233,12 @@ def test_payable_balances_kept_by_a_close_edited_are_caught(books: Books) -> Non
         "error: the books fail their integrity check, nothing was settled: measure_snapshots "
         "2026-03: the payable balance kept for talent:t2:payable EUR"
     )
+    _sql(books, "UPDATE measure_snapshots SET payables = :text", text='[["talent:t2:payable"')
+    unreadable = "measure_snapshots 2026-03: the payable balances kept are unreadable"
+    assert caught(books) == [unreadable]
+    assert books.refused("settle", "run", "2026-04").startswith(
+        f"error: the books fail their integrity check, nothing was settled: {unreadable}"
+    )
 
 
 def test_a_statement_rewritten_with_a_fresh_verification_code_is_caught(books: Books) -> None:
