@@ -230,7 +230,7 @@ def document_numbers(
         col(StatementRow.period).in_(origins),
         col(StatementRow.party_id).in_(sorted({brand for _, brand in wanted})),
     )
-    for origin, brand, listed in sorted(session.execute(query).tuples()):
+    for origin, brand, listed in sorted(tuple(row) for row in session.execute(query)):
         if (origin, brand) not in wanted:
             continue
         if isinstance(listed, list):
